@@ -1,0 +1,17 @@
+pub use sea_orm_migration::prelude::*;
+
+mod m20250101_000001_create_reference_schema;
+mod m20250301_000002_add_user_display_name;
+
+/// The reference application's migrations, oldest first.
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![
+            Box::new(m20250101_000001_create_reference_schema::Migration),
+            Box::new(m20250301_000002_add_user_display_name::Migration),
+        ]
+    }
+}

@@ -1,0 +1,3 @@
+fn main() {
+    seamigrate::cli::main::<migration::Migrator>()
+}

@@ -1,0 +1,156 @@
+//! The SQL a migration would send, learned by running it against a recording connection.
+//!
+//! Migrations are Rust code, so the only faithful way to know their SQL is to run them. They run
+//! here against sea-orm's mock connection type, backed by a recorder that keeps every statement
+//! and answers every query with no rows; no database is touched. Checksums are computed from
+//! this, and so is anything else that needs to show or inspect a migration's SQL.
+
+use crate::db::Backend;
+use sea_orm::{
+    DatabaseConnection, DatabaseConnectionType, DbBackend, DbErr, ExecResult, MockDatabase,
+    MockDatabaseConnection, MockDatabaseTrait, MockExecResult, QueryResult, Statement,
+    Transaction,
+};
+use sea_orm_migration::{MigrationTrait, SchemaManager};
+use sha2::{Digest, Sha256};
+use std::sync::{Arc, Mutex};
+
+/// Which half of a migration to run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Direction {
+    Up,
+    Down,
+}
+
+impl std::fmt::Display for Direction {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Direction::Up => "up",
+            Direction::Down => "down",
+        })
+    }
+}
+
+/// What a migration sent, in order.
+#[derive(Debug, Clone, Default)]
+pub struct Captured {
+    /// Each statement as SQL for the backend, with its values inlined.
+    pub statements: Vec<String>,
+    /// Whether the migration read from the database; its SQL may then depend on data.
+    pub reads_data: bool,
+}
+
+impl Captured {
+    /// A stable hex SHA-256 of the statements.
+    pub fn checksum(&self) -> String {
+        let mut hasher = Sha256::new();
+        for statement in &self.statements {
+            hasher.update(statement.as_bytes());
+            hasher.update(b"\n;\n");
+        }
+        hasher
+            .finalize()
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect()
+    }
+}
+
+#[derive(Debug, Default)]
+struct Log {
+    statements: Vec<String>,
+    reads_data: bool,
+}
+
+#[derive(Debug)]
+struct Recorder {
+    backend: DbBackend,
+    log: Arc<Mutex<Log>>,
+}
+
+impl Recorder {
+    fn log(&self) -> std::sync::MutexGuard<'_, Log> {
+        self.log.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+}
+
+impl MockDatabaseTrait for Recorder {
+    fn execute(&mut self, _counter: usize, stmt: Statement) -> Result<ExecResult, DbErr> {
+        self.log().statements.push(stmt.to_string());
+        // `ExecResult` cannot be built outside sea-orm; a one-shot mock database makes one.
+        MockDatabase::new(self.backend)
+            .append_exec_results([MockExecResult::default()])
+            .execute(0, stmt)
+    }
+
+    fn query(&mut self, _counter: usize, stmt: Statement) -> Result<Vec<QueryResult>, DbErr> {
+        let mut log = self.log();
+        log.statements.push(stmt.to_string());
+        log.reads_data = true;
+        Ok(Vec::new())
+    }
+
+    fn begin(&mut self) {}
+
+    fn commit(&mut self) {}
+
+    fn rollback(&mut self) {}
+
+    fn drain_transaction_log(&mut self) -> Vec<Transaction> {
+        Vec::new()
+    }
+
+    fn get_database_backend(&self) -> DbBackend {
+        self.backend
+    }
+
+    fn ping(&self) -> Result<(), DbErr> {
+        Ok(())
+    }
+}
+
+/// Runs one direction of `migration` against a recorder for `backend`.
+pub async fn capture(
+    migration: &dyn MigrationTrait,
+    direction: Direction,
+    backend: Backend,
+) -> Result<Captured, DbErr> {
+    let log = Arc::new(Mutex::new(Log::default()));
+    let recorder = Recorder {
+        backend: to_sea_orm(backend),
+        log: Arc::clone(&log),
+    };
+    let conn: DatabaseConnection =
+        DatabaseConnectionType::MockDatabaseConnection(Arc::new(MockDatabaseConnection::new(
+            recorder,
+        )))
+        .into();
+    let manager = SchemaManager::new(&conn);
+    match direction {
+        Direction::Up => migration.up(&manager).await?,
+        Direction::Down => migration.down(&manager).await?,
+    }
+    let log = std::mem::take(&mut *log.lock().unwrap_or_else(|p| p.into_inner()));
+    Ok(Captured {
+        statements: log.statements,
+        reads_data: log.reads_data,
+    })
+}
+
+/// The checksum of what `migration`'s up() emits on `backend`, or `None` when it cannot be run
+/// without a database (it failed against the recorder).
+pub async fn checksum(migration: &dyn MigrationTrait, backend: Backend) -> Option<String> {
+    capture(migration, Direction::Up, backend)
+        .await
+        .ok()
+        .map(|c| c.checksum())
+}
+
+fn to_sea_orm(backend: Backend) -> DbBackend {
+    match backend {
+        Backend::Postgres => DbBackend::Postgres,
+        Backend::MySql => DbBackend::MySql,
+        Backend::Sqlite => DbBackend::Sqlite,
+    }
+}

@@ -1,0 +1,121 @@
+//! The command line, as clap parses it.
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "migration",
+    version,
+    about = "Apply, inspect and manage schema migrations (seamigrate).",
+    after_help = "Exit codes: 0 success, 1 failure or refusal, 2 usage error."
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: Global,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Args)]
+pub struct Global {
+    /// Database URL; falls back to DATABASE_URL (also read from .env), then to
+    /// sqlite://seamigrate.sqlite?mode=rwc, a file in the current directory created on first use
+    #[arg(short = 'u', long, env = "DATABASE_URL", hide_env_values = true, global = true)]
+    pub database_url: Option<String>,
+
+    /// PostgreSQL schema to migrate (created if missing)
+    #[arg(short = 's', long, env = "DATABASE_SCHEMA", hide_env_values = true, global = true)]
+    pub database_schema: Option<String>,
+
+    /// Environment: development, test, staging or production; production turns on the guard
+    #[arg(long, env = "APP_ENV", hide_env_values = true, default_value = "development", global = true)]
+    pub env: String,
+
+    /// Output format
+    #[arg(long, value_enum, default_value_t = Format::Text, global = true)]
+    pub format: Format,
+
+    /// Confirm destructive commands without asking
+    #[arg(short = 'y', long, global = true)]
+    pub yes: bool,
+
+    /// Print only errors
+    #[arg(short = 'q', long, global = true, conflicts_with = "verbose")]
+    pub quiet: bool,
+
+    /// Print more (repeat for more still)
+    #[arg(short = 'v', long, action = clap::ArgAction::Count, global = true)]
+    pub verbose: u8,
+
+    /// Seconds to wait for another run's migration lock
+    #[arg(long, default_value_t = 60, value_name = "SECONDS", global = true)]
+    pub lock_timeout: u64,
+
+    /// Seconds to wait for the database server to answer
+    #[arg(long, default_value_t = 10, value_name = "SECONDS", global = true)]
+    pub connect_timeout: u64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    Text,
+    Json,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Apply pending migrations (all, -n N, or --to VERSION)
+    Up {
+        /// Apply only the next N pending migrations
+        #[arg(short = 'n', long, conflicts_with = "to")]
+        steps: Option<u32>,
+        /// Apply pending migrations up to and including VERSION
+        #[arg(long, value_name = "VERSION")]
+        to: Option<String>,
+        /// Apply pending migrations that sort before the newest applied one
+        #[arg(long)]
+        allow_out_of_order: bool,
+        /// Go on although applied migrations were edited since they ran
+        #[arg(long)]
+        allow_modified: bool,
+    },
+    /// Revert applied migrations (one by default, -n N, --to VERSION, or --to base)
+    Down {
+        /// Revert the newest N applied migrations
+        #[arg(short = 'n', long, conflicts_with = "to")]
+        steps: Option<u32>,
+        /// Revert everything above VERSION (which stays applied); `base` reverts everything
+        #[arg(long, value_name = "VERSION|base")]
+        to: Option<String>,
+    },
+    /// Show every migration's state and a summary
+    Status,
+    /// Print the newest applied version
+    Current,
+    /// Show the event log: every up, down, stamp and failure
+    History {
+        /// Show only the newest N events
+        #[arg(short = 'n', long)]
+        limit: Option<u64>,
+    },
+    /// Record the database as being at VERSION (or base) without running anything
+    Stamp {
+        #[arg(value_name = "VERSION|base")]
+        version: String,
+    },
+    /// Drop every table, then apply every migration (never in production)
+    Fresh,
+    /// Revert every migration, then apply them all again (never in production)
+    Refresh,
+    /// Revert every migration (never in production)
+    Reset,
+    /// Write a new, empty migration and register it in the migration crate's lib.rs
+    Generate {
+        /// Name in snake_case, e.g. add_last_login
+        name: String,
+        /// Directory of the migration crate's sources [default: migration/src, else src]
+        #[arg(long, value_name = "DIR")]
+        dir: Option<PathBuf>,
+    },
+}

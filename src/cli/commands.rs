@@ -1,0 +1,130 @@
+//! One function per command: resolve the options, call the runner, render the result.
+
+use super::args::{Cli, Command, Format, Global};
+use super::confirm::confirmed;
+use super::console::Console;
+use super::error::CliError;
+use super::render::{self, CliProgress};
+use crate::db::{self, ConnectSettings, DEFAULT_URL, DatabaseUrl};
+use crate::runner::{
+    DownTarget, Environment, Migrator, RunOptions, StampTarget, UpTarget,
+};
+use sea_orm_migration::MigratorTrait;
+use std::sync::Arc;
+use std::time::Duration;
+
+pub async fn dispatch<M: MigratorTrait>(cli: Cli, console: &Console) -> Result<(), CliError> {
+    let global = cli.global;
+    let env: Environment = global.env.parse().map_err(CliError::Usage)?;
+    if let Command::Generate { name, dir } = &cli.command {
+        let made = super::generate::generate(name, dir.as_deref(), chrono::Utc::now())?;
+        if !global.quiet {
+            console.out(format!(
+                "Created {} and registered {} in {}",
+                made.file.display(),
+                made.version,
+                made.lib.display()
+            ));
+        }
+        return Ok(());
+    }
+    let url = DatabaseUrl::parse(global.database_url.as_deref().unwrap_or(DEFAULT_URL))?;
+    console.redact_with(&url);
+    if global.verbose > 0 {
+        console.err(format!("connecting to {} ({})", url.masked(), url.backend()));
+    }
+    let migrator = connect::<M>(&global, &url, env, console).await?;
+    let format = global.format;
+    let mut options = RunOptions {
+        confirmed: global.yes,
+        ..RunOptions::default()
+    };
+    match cli.command {
+        Command::Up {
+            steps,
+            to,
+            allow_out_of_order,
+            allow_modified,
+        } => {
+            options.allow_out_of_order = allow_out_of_order;
+            options.allow_modified = allow_modified;
+            let target = match (steps, to) {
+                (Some(n), _) => UpTarget::Steps(n),
+                (None, Some(version)) => UpTarget::To(version),
+                (None, None) => UpTarget::All,
+            };
+            let report = migrator.up(&target, &options).await?;
+            summarise(console, &global, "up", &report);
+        }
+        Command::Down { steps, to } => {
+            let target = match (steps, to.as_deref()) {
+                (Some(n), _) => DownTarget::Steps(n),
+                (None, Some("base")) => DownTarget::Base,
+                (None, Some(version)) => DownTarget::To(version.to_string()),
+                (None, None) => DownTarget::Steps(1),
+            };
+            let report = migrator.down(&target, &options).await?;
+            summarise(console, &global, "down", &report);
+        }
+        Command::Status => render::status(console, format, &migrator.status().await?),
+        Command::Current => render::current(console, format, &migrator.status().await?),
+        Command::History { limit } => {
+            render::history(console, format, &migrator.history(limit).await?)
+        }
+        Command::Stamp { version } => {
+            let target = match version.as_str() {
+                "base" => StampTarget::Base,
+                _ => StampTarget::Version(version),
+            };
+            let report = migrator.stamp(&target).await?;
+            summarise(console, &global, "stamp", &report);
+        }
+        Command::Fresh | Command::Refresh | Command::Reset => {
+            let name = match cli.command {
+                Command::Fresh => "fresh",
+                Command::Refresh => "refresh",
+                _ => "reset",
+            };
+            if env != Environment::Production {
+                options.confirmed = confirmed(console, global.yes, name, url.database());
+            }
+            let report = match name {
+                "fresh" => migrator.fresh(&options).await?,
+                "refresh" => migrator.refresh(&options).await?,
+                _ => migrator.reset(&options).await?,
+            };
+            summarise(console, &global, name, &report);
+        }
+        Command::Generate { .. } => {}
+    }
+    Ok(())
+}
+
+async fn connect<M: MigratorTrait>(
+    global: &Global,
+    url: &DatabaseUrl,
+    env: Environment,
+    console: &Console,
+) -> Result<Migrator, CliError> {
+    let settings = ConnectSettings {
+        schema: global.database_schema.clone(),
+        connect_timeout: Duration::from_secs(global.connect_timeout),
+    };
+    let conn = db::connect(url, &settings)
+        .await
+        .map_err(crate::runner::Error::from)?;
+    let progress = CliProgress {
+        console: console.clone(),
+        quiet: global.quiet || global.format == Format::Json,
+    };
+    Ok(Migrator::new::<M>(conn)?
+        .environment(env)
+        .lock_timeout(Duration::from_secs(global.lock_timeout))
+        .progress(Arc::new(progress)))
+}
+
+fn summarise(console: &Console, global: &Global, command: &str, report: &crate::runner::Report) {
+    if !global.quiet || global.format == Format::Json {
+        render::report(console, global.format, command, report);
+    }
+}

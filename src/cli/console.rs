@@ -1,0 +1,96 @@
+//! Where the CLI writes: the terminal, or a buffer in tests. Every line passes through the
+//! database URL's redaction, so a password cannot reach the output by any path.
+
+use crate::db::DatabaseUrl;
+use std::io::Write;
+use std::sync::{Arc, Mutex, MutexGuard};
+
+#[derive(Clone)]
+pub struct Console {
+    inner: Arc<Mutex<Inner>>,
+}
+
+struct Inner {
+    out: Sink,
+    err: Sink,
+    url: Option<DatabaseUrl>,
+}
+
+enum Sink {
+    Stdout,
+    Stderr,
+    Buffer(Vec<u8>),
+}
+
+impl Sink {
+    fn write(&mut self, text: &str) {
+        // Output that cannot be written (a closed pipe) is dropped; there is nowhere to report it.
+        let _ = match self {
+            Sink::Stdout => std::io::stdout().lock().write_all(text.as_bytes()),
+            Sink::Stderr => std::io::stderr().lock().write_all(text.as_bytes()),
+            Sink::Buffer(buf) => buf.write_all(text.as_bytes()),
+        };
+    }
+}
+
+impl Console {
+    /// The process's standard output and error.
+    pub fn terminal() -> Self {
+        Self::with(Sink::Stdout, Sink::Stderr)
+    }
+
+    /// Captures everything, for tests; read it back with [`Console::output`].
+    pub fn buffered() -> Self {
+        Self::with(Sink::Buffer(Vec::new()), Sink::Buffer(Vec::new()))
+    }
+
+    fn with(out: Sink, err: Sink) -> Self {
+        Console {
+            inner: Arc::new(Mutex::new(Inner { out, err, url: None })),
+        }
+    }
+
+    fn lock(&self) -> MutexGuard<'_, Inner> {
+        self.inner.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// From now on, mask this URL's password in everything written.
+    pub fn redact_with(&self, url: &DatabaseUrl) {
+        self.lock().url = Some(url.clone());
+    }
+
+    pub fn out(&self, line: impl AsRef<str>) {
+        let mut inner = self.lock();
+        let text = inner.clean(line.as_ref());
+        inner.out.write(&text);
+    }
+
+    pub fn err(&self, line: impl AsRef<str>) {
+        let mut inner = self.lock();
+        let text = inner.clean(line.as_ref());
+        inner.err.write(&text);
+    }
+
+    /// What was written to standard output and standard error (buffered consoles only).
+    pub fn output(&self) -> (String, String) {
+        let inner = self.lock();
+        let text = |sink: &Sink| match sink {
+            Sink::Buffer(buf) => String::from_utf8_lossy(buf).into_owned(),
+            _ => String::new(),
+        };
+        (text(&inner.out), text(&inner.err))
+    }
+}
+
+impl Inner {
+    fn clean(&self, line: &str) -> String {
+        let mut text = match &self.url {
+            Some(url) => url.redact(line),
+            None => line.to_string(),
+        };
+        if !text.ends_with('\n') {
+            text.push('\n');
+        }
+        text
+    }
+}

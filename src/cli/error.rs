@@ -1,0 +1,69 @@
+//! Every error the CLI can end with, turned into one line and an exit code, in one place.
+
+use super::args::Format;
+use super::console::Console;
+use super::generate::GenerateError;
+use crate::db::UrlError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum CliError {
+    #[error(transparent)]
+    Url(#[from] UrlError),
+    #[error(transparent)]
+    Run(#[from] crate::runner::Error),
+    #[error(transparent)]
+    Generate(#[from] GenerateError),
+    #[error("{0}")]
+    Usage(String),
+    #[error("cannot start the async runtime: {0}")]
+    Runtime(std::io::Error),
+}
+
+/// Exit codes, as documented in `--help` and docs/cli.md.
+pub const EXIT_OK: i32 = 0;
+pub const EXIT_FAILURE: i32 = 1;
+pub const EXIT_USAGE: i32 = 2;
+
+impl CliError {
+    pub fn exit_code(&self) -> i32 {
+        match self {
+            CliError::Usage(_) => EXIT_USAGE,
+            _ => EXIT_FAILURE,
+        }
+    }
+
+    fn kind(&self) -> &'static str {
+        use crate::runner::Error as R;
+        match self {
+            CliError::Url(_) => "url",
+            CliError::Usage(_) => "usage",
+            CliError::Generate(_) => "generate",
+            CliError::Runtime(_) => "runtime",
+            CliError::Run(R::Connect(_)) => "connect",
+            CliError::Run(R::Lock(_)) => "lock",
+            CliError::Run(R::MigrationFailed { dirty: true, .. }) => "migration-failed-dirty",
+            CliError::Run(R::MigrationFailed { .. }) => "migration-failed",
+            CliError::Run(R::Dirty { .. }) => "dirty",
+            CliError::Run(R::Modified { .. }) => "modified",
+            CliError::Run(R::OutOfOrder { .. }) => "out-of-order",
+            CliError::Run(R::MissingCrossed { .. }) => "missing",
+            CliError::Run(R::UnknownVersion { .. }) => "unknown-version",
+            CliError::Run(R::Refused { .. }) => "refused",
+            CliError::Run(R::NotUpToDate { .. }) => "not-up-to-date",
+            CliError::Run(_) => "database",
+        }
+    }
+
+    /// Prints the error (one line, or a JSON object) and returns the exit code.
+    pub fn report(&self, console: &Console, format: Format) -> i32 {
+        let message = self.to_string().replace('\n', " ");
+        match format {
+            Format::Json => super::render::json(
+                console,
+                &serde_json::json!({ "error": { "kind": self.kind(), "message": message } }),
+            ),
+            Format::Text => console.err(format!("error: {message}")),
+        }
+        self.exit_code()
+    }
+}

@@ -1,0 +1,191 @@
+//! Turning results into text for people or JSON for machines.
+
+use super::args::Format;
+use super::console::Console;
+use crate::capture::Direction;
+use crate::history::Event;
+use crate::runner::{Progress, Report, Status};
+use serde::Serialize;
+use std::time::Duration;
+
+/// Prints each migration as it finishes, and the lock wait, in text mode.
+pub struct CliProgress {
+    pub console: Console,
+    pub quiet: bool,
+}
+
+impl Progress for CliProgress {
+    fn waiting_for_lock(&self, timeout: Duration) {
+        self.console.err(format!(
+            "waiting for the migration lock held by another run (giving up after {}s)...",
+            timeout.as_secs()
+        ));
+    }
+
+    fn finished(&self, version: &str, direction: Direction, ms: i64) {
+        if !self.quiet {
+            let verb = match direction {
+                Direction::Up => "applied ",
+                Direction::Down => "reverted",
+            };
+            self.console.out(format!("{verb} {version} ({ms} ms)"));
+        }
+    }
+}
+
+pub fn json(console: &Console, value: &impl Serialize) {
+    match serde_json::to_string_pretty(value) {
+        Ok(text) => console.out(text),
+        Err(e) => console.err(format!("error: could not render JSON: {e}")),
+    }
+}
+
+pub fn report(console: &Console, format: Format, command: &str, report: &Report) {
+    if format == Format::Json {
+        return json(console, report);
+    }
+    let at = report.current.as_deref().unwrap_or("base (nothing applied)");
+    let count = report.steps.len();
+    let line = match (&report.message, command) {
+        (Some(message), _) if count == 0 => format!("{}; the database is at {at}", capitalise(message)),
+        _ => format!(
+            "{} {count} migration{} in {} ms; the database is at {at}",
+            match command {
+                "down" | "reset" => "Reverted",
+                "refresh" => "Ran",
+                _ => "Applied",
+            },
+            if count == 1 { "" } else { "s" },
+            report.total_ms
+        ),
+    };
+    console.out(line);
+}
+
+fn capitalise(text: &str) -> String {
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
+pub fn status(console: &Console, format: Format, status: &Status) {
+    if format == Format::Json {
+        return json(console, status);
+    }
+    let rows: Vec<[String; 4]> = status
+        .migrations
+        .iter()
+        .map(|m| {
+            [
+                m.version.clone(),
+                m.state.as_str().to_string(),
+                m.applied_at.clone().unwrap_or_else(|| "-".into()),
+                m.execution_ms.map_or_else(|| "-".into(), |ms| format!("{ms} ms")),
+            ]
+        })
+        .collect();
+    table(console, ["VERSION", "STATE", "APPLIED AT", "DURATION"], &rows);
+    console.out(summary(status));
+}
+
+/// The summary line under `status`.
+pub fn summary(status: &Status) -> String {
+    let mut counts: Vec<(String, usize)> = Vec::new();
+    for m in &status.migrations {
+        let state = m.state.as_str().to_string();
+        match counts.iter_mut().find(|(s, _)| *s == state) {
+            Some((_, n)) => *n += 1,
+            None => counts.push((state, 1)),
+        }
+    }
+    let counts = counts
+        .iter()
+        .map(|(s, n)| format!("{n} {s}"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let verdict = if status.is_up_to_date {
+        "up to date".to_string()
+    } else {
+        format!("not up to date: {} to apply", status.pending.len())
+    };
+    format!(
+        "{}; current {}, head {}; {verdict}",
+        if counts.is_empty() { "no migrations".to_string() } else { counts },
+        status.current.as_deref().unwrap_or("base"),
+        status.head.as_deref().unwrap_or("none"),
+    )
+}
+
+pub fn current(console: &Console, format: Format, status: &Status) {
+    if format == Format::Json {
+        #[derive(Serialize)]
+        struct Current<'a> {
+            current: Option<&'a str>,
+            head: Option<&'a str>,
+            is_up_to_date: bool,
+        }
+        return json(
+            console,
+            &Current {
+                current: status.current.as_deref(),
+                head: status.head.as_deref(),
+                is_up_to_date: status.is_up_to_date,
+            },
+        );
+    }
+    console.out(status.current.as_deref().unwrap_or("base"));
+}
+
+pub fn history(console: &Console, format: Format, events: &[Event]) {
+    if format == Format::Json {
+        return json(console, &serde_json::json!({ "events": events }));
+    }
+    if events.is_empty() {
+        return console.out("No events recorded yet.");
+    }
+    let rows: Vec<[String; 7]> = events
+        .iter()
+        .map(|e| {
+            [
+                e.at.clone(),
+                e.action.as_str().to_string(),
+                e.version.clone().unwrap_or_else(|| "-".into()),
+                e.outcome.as_str().to_string(),
+                e.duration_ms.map_or_else(|| "-".into(), |ms| format!("{ms} ms")),
+                e.actor.clone(),
+                e.message.clone().unwrap_or_default(),
+            ]
+        })
+        .collect();
+    table(
+        console,
+        ["AT", "ACTION", "VERSION", "OUTCOME", "DURATION", "BY", "MESSAGE"],
+        &rows,
+    );
+}
+
+fn table<const N: usize>(console: &Console, header: [&str; N], rows: &[[String; N]]) {
+    let mut widths = header.map(str::len);
+    for row in rows {
+        for (w, cell) in widths.iter_mut().zip(row) {
+            *w = (*w).max(cell.chars().count());
+        }
+    }
+    let line = |cells: [&str; N]| {
+        let mut text = String::new();
+        for (i, (cell, w)) in cells.iter().zip(widths).enumerate() {
+            if i + 1 == N {
+                text.push_str(cell);
+            } else {
+                text.push_str(&format!("{cell:<w$}  "));
+            }
+        }
+        text.trim_end().to_string()
+    };
+    console.out(line(header));
+    for row in rows {
+        console.out(line(row.each_ref().map(String::as_str)));
+    }
+}

@@ -1,0 +1,157 @@
+//! Opening a connection pool with settings a migration run needs.
+
+use super::url::{Backend, DatabaseUrl};
+use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbErr};
+use std::time::Duration;
+
+/// How to connect, beyond the URL.
+#[derive(Debug, Clone)]
+pub struct ConnectSettings {
+    /// PostgreSQL schema to work in (its `search_path`); created if it does not exist.
+    pub schema: Option<String>,
+    /// How long to wait for the server before giving up.
+    pub connect_timeout: Duration,
+}
+
+impl Default for ConnectSettings {
+    fn default() -> Self {
+        ConnectSettings {
+            schema: None,
+            connect_timeout: Duration::from_secs(10),
+        }
+    }
+}
+
+/// The database could not be reached; the URL in the message is masked.
+#[derive(Debug, thiserror::Error)]
+#[error("cannot connect to {url}: {reason}; {hint}")]
+pub struct ConnectError {
+    pub url: String,
+    pub reason: String,
+    pub hint: &'static str,
+}
+
+/// Connects to `url`. PostgreSQL and MySQL pools hold a few connections, because the run's
+/// lock pins one of them for its whole length; SQLite uses one, so that connection-level
+/// settings (`PRAGMA foreign_keys`) apply to every statement.
+pub async fn connect(
+    url: &DatabaseUrl,
+    settings: &ConnectSettings,
+) -> Result<DatabaseConnection, ConnectError> {
+    probe(url, settings.connect_timeout).await?;
+    let mut options = ConnectOptions::new(url.expose().to_string());
+    let pool_size = if url.backend() == Backend::Sqlite { 1 } else { 4 };
+    options
+        .max_connections(pool_size)
+        .min_connections(0)
+        .connect_timeout(settings.connect_timeout)
+        .acquire_timeout(settings.connect_timeout)
+        .sqlx_logging(false);
+    if let Some(schema) = settings.schema.as_deref() {
+        options.set_schema_search_path(quote_ident(schema));
+    }
+    let db = Database::connect(options)
+        .await
+        .map_err(|e| connect_error(url, &e))?;
+    if let Some(schema) = settings.schema.as_deref() {
+        use_schema(&db, url, schema).await?;
+    }
+    Ok(db)
+}
+
+async fn use_schema(
+    db: &DatabaseConnection,
+    url: &DatabaseUrl,
+    schema: &str,
+) -> Result<(), ConnectError> {
+    if url.backend() != Backend::Postgres {
+        return Err(ConnectError {
+            url: url.masked(),
+            reason: format!("--database-schema '{schema}' was given"),
+            hint: "schemas are a PostgreSQL feature; drop the option for MySQL and SQLite",
+        });
+    }
+    // Every pooled connection already has the schema on its search path (set by the driver as
+    // it connects); PostgreSQL skips a missing schema there, so creating it now is enough.
+    let sql = format!("CREATE SCHEMA IF NOT EXISTS {}", quote_ident(schema));
+    db.execute_unprepared(&sql)
+        .await
+        .map_err(|e| connect_error(url, &e))?;
+    Ok(())
+}
+
+/// Fails fast, with the operating system's words, when nothing listens at the server's address.
+/// Without this, the pool retries a refused connection until its timeout and then reports only
+/// that it timed out.
+async fn probe(url: &DatabaseUrl, timeout: Duration) -> Result<(), ConnectError> {
+    let Some((host, port)) = url.address() else {
+        return Ok(());
+    };
+    let unreachable = |reason: String| ConnectError {
+        url: url.masked(),
+        reason,
+        hint: "check the host and port, and that the server is running",
+    };
+    match tokio::time::timeout(timeout, tokio::net::TcpStream::connect((host, port))).await {
+        Ok(Ok(_)) => Ok(()),
+        Ok(Err(e)) => Err(unreachable(format!("{host}:{port}: {e}"))),
+        Err(_) => Err(unreachable(format!(
+            "{host}:{port} did not answer within {}s",
+            timeout.as_secs()
+        ))),
+    }
+}
+
+fn quote_ident(name: &str) -> String {
+    format!("\"{}\"", name.replace('"', "\"\""))
+}
+
+fn connect_error(url: &DatabaseUrl, err: &DbErr) -> ConnectError {
+    let reason = url.redact(&db_words(err));
+    let lower = reason.to_ascii_lowercase();
+    let hint = if lower.contains("password") || lower.contains("access denied") {
+        "check the user name and password in the URL"
+    } else if lower.contains("does not exist") || lower.contains("unknown database") {
+        "create the database first, or fix its name in the URL"
+    } else if lower.contains("unable to open database file") {
+        "check that the directory exists; add ?mode=rwc to the URL to create the file"
+    } else if lower.contains("refused") || lower.contains("timed out") || lower.contains("resolve")
+    {
+        "check the host and port, and that the server is running"
+    } else {
+        "check the URL and that the server is running"
+    };
+    ConnectError {
+        url: url.masked(),
+        reason,
+        hint,
+    }
+}
+
+/// The database's own words from a sea-orm error, without sea-orm's wrapping.
+pub(crate) fn db_words(err: &DbErr) -> String {
+    let text = err.to_string();
+    let prefixes = [
+        "Connection Error: ",
+        "Execution Error: ",
+        "Query Error: ",
+        "error returned from database: ",
+        "error communicating with database: ",
+    ];
+    let mut words = text.as_str();
+    loop {
+        let before = words;
+        for prefix in prefixes {
+            words = words.strip_prefix(prefix).unwrap_or(words);
+        }
+        if before == words {
+            break;
+        }
+    }
+    let words = words.trim();
+    // PostgreSQL appends the server source line of the error; it helps nobody here.
+    match words.rsplit_once(" at line ") {
+        Some((head, line)) if line.chars().all(|c| c.is_ascii_digit()) => head.to_string(),
+        _ => words.to_string(),
+    }
+}

@@ -1,0 +1,7 @@
+//! Where the database is and how to reach it.
+
+pub(crate) mod connect;
+mod url;
+
+pub use connect::{ConnectError, ConnectSettings, connect};
+pub use url::{Backend, DEFAULT_URL, DatabaseUrl, UrlError, mask_password};

@@ -1,0 +1,28 @@
+//! `seamigrate`: schema migrations for sea-orm services.
+//!
+//! Migrations stay ordinary [`sea_orm_migration::MigrationTrait`] values; this crate runs them
+//! with what a production deploy needs and the stock runner lacks: a database-wide lock, a
+//! checksum of every applied migration, one transaction per migration where the backend allows
+//! it (and an honest `dirty` mark where it does not), an event log, and a guard against
+//! destroying a production database by accident.
+//!
+//! The layers, from the bottom up:
+//! - [`db`]: database URLs (with the password masked wherever one is printed) and connections.
+//! - [`capture`]: the SQL a migration would send, learned without touching a database.
+//! - [`history`]: the tables that record what is applied and everything that happened.
+//! - [`lock`]: one run at a time per database.
+//! - [`runner`]: plans and executes `up`, `down`, `stamp`, `fresh`, ...; the library API.
+//! - [`cli`]: the command line a migration crate's `main.rs` hands over to.
+
+pub mod capture;
+pub mod cli;
+pub mod db;
+pub mod history;
+pub mod lock;
+pub mod runner;
+
+pub use db::{Backend, DatabaseUrl};
+pub use runner::{
+   DownTarget, Environment, Error, MigrationState, Migrator, Report, RunOptions, StampTarget, Status,
+    UpOptions, UpTarget, ensure_up_to_date,
+};

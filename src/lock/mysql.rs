@@ -1,0 +1,24 @@
+//! MySQL/MariaDB: a named lock (`GET_LOCK`) per database, held by the session of a pinned
+//! connection. Named locks are server-wide, so the name carries the database's name.
+
+use sea_orm::{ConnectionTrait, DatabaseTransaction, DbErr, Statement};
+
+const LOCK_NAME: &str = "LEFT(CONCAT('seamigrate:', DATABASE()), 64)";
+
+pub(super) async fn try_lock(txn: &DatabaseTransaction) -> Result<bool, DbErr> {
+    let sql = format!("SELECT CAST(COALESCE(GET_LOCK({LOCK_NAME}, 0), 0) AS SIGNED) AS locked");
+    let row = txn
+        .query_one_raw(Statement::from_string(txn.get_database_backend(), sql))
+        .await?;
+    match row {
+        Some(row) => Ok(row.try_get::<i64>("", "locked")? == 1),
+        None => Ok(false),
+    }
+}
+
+pub(super) async fn release(txn: DatabaseTransaction) -> Result<(), DbErr> {
+    let sql = format!("SELECT RELEASE_LOCK({LOCK_NAME})");
+    txn.execute_raw(Statement::from_string(txn.get_database_backend(), sql))
+        .await?;
+    txn.rollback().await
+}

@@ -1,0 +1,134 @@
+//! Turning a target into the ordered list of migrations to run, or a refusal that says why not.
+
+use super::catalog::Catalog;
+use super::state::{MigrationState, Status};
+use super::{Error, RunOptions};
+
+/// How far `up` goes.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum UpTarget {
+    /// Every pending migration.
+    #[default]
+    All,
+    /// The next N pending migrations.
+    Steps(u32),
+    /// Pending migrations up to and including this version.
+    To(String),
+}
+
+/// How far `down` goes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DownTarget {
+    /// The newest N applied migrations.
+    Steps(u32),
+    /// Everything applied above this version; the version itself stays applied.
+    To(String),
+    /// Everything.
+    Base,
+}
+
+impl Default for DownTarget {
+    fn default() -> Self {
+        DownTarget::Steps(1)
+    }
+}
+
+/// Where `stamp` puts the database.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StampTarget {
+    Version(String),
+    Base,
+}
+
+/// Refuses to go on while a migration is dirty, naming it and how to clear the mark.
+pub(crate) fn refuse_dirty(status: &Status) -> Result<(), Error> {
+    let Some(index) = status
+        .migrations
+        .iter()
+        .position(|m| m.state == MigrationState::Dirty)
+    else {
+        return Ok(());
+    };
+    let previous = status.migrations[..index]
+        .iter()
+        .rev()
+        .find(|m| m.state.is_applied())
+        .map_or_else(|| "base".to_string(), |m| m.version.clone());
+    Err(Error::Dirty {
+        version: status.migrations[index].version.clone(),
+        previous,
+    })
+}
+
+pub(crate) fn plan_up(
+    status: &Status,
+    catalog: &Catalog,
+    target: &UpTarget,
+    options: &RunOptions,
+) -> Result<Vec<String>, Error> {
+    refuse_dirty(status)?;
+    let modified = status.versions_in(MigrationState::Modified);
+    if !modified.is_empty() && !options.allow_modified {
+        return Err(Error::Modified { versions: modified });
+    }
+    let limit = match target {
+        UpTarget::To(given) => Some(Catalog::resolve(
+            given,
+            catalog.versions(),
+        )?),
+        _ => None,
+    };
+    let mut chosen: Vec<String> = status
+        .pending
+        .iter()
+        .filter(|v| limit.as_deref().is_none_or(|l| v.as_str() <= l))
+        .cloned()
+        .collect();
+    if let UpTarget::Steps(n) = target {
+        chosen.truncate(*n as usize);
+    }
+    let out_of_order: Vec<String> = status
+        .versions_in(MigrationState::OutOfOrder)
+        .into_iter()
+        .filter(|v| chosen.contains(v))
+        .collect();
+    if !out_of_order.is_empty() && !options.allow_out_of_order {
+        return Err(Error::OutOfOrder {
+            versions: out_of_order,
+            newest: status.current.clone().unwrap_or_default(),
+        });
+    }
+    Ok(chosen)
+}
+
+/// The migrations to revert, newest first.
+pub(crate) fn plan_down(status: &Status, target: &DownTarget) -> Result<Vec<String>, Error> {
+    refuse_dirty(status)?;
+    let applied: Vec<&super::state::MigrationStatus> = status
+        .migrations
+        .iter()
+        .rev()
+        .filter(|m| m.state.is_applied())
+        .collect();
+    let chosen: Vec<_> = match target {
+        DownTarget::Steps(n) => applied.into_iter().take(*n as usize).collect(),
+        DownTarget::Base => applied,
+        DownTarget::To(given) => {
+            let known = status.migrations.iter().map(|m| m.version.as_str());
+            let version = Catalog::resolve(given, known)?;
+            applied
+                .into_iter()
+                .filter(|m| m.version > version)
+                .collect()
+        }
+    };
+    if let Some(missing) = chosen
+        .iter()
+        .find(|m| m.state == MigrationState::Missing)
+    {
+        return Err(Error::MissingCrossed {
+            version: missing.version.clone(),
+        });
+    }
+    Ok(chosen.into_iter().map(|m| m.version.clone()).collect())
+}

@@ -1,0 +1,163 @@
+//! The state of every migration: what the code holds compared with what the history records.
+
+use super::catalog::Catalog;
+use crate::capture;
+use crate::db::Backend;
+use crate::history::AppliedRow;
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+/// Where one migration stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum MigrationState {
+    /// Applied, and its code still emits the SQL that was applied.
+    Applied,
+    /// Not applied, and newer than everything applied.
+    Pending,
+    /// Applied, but its up() now emits different SQL.
+    Modified,
+    /// Applied, but no longer in the code.
+    Missing,
+    /// Failed part way where it could not be rolled back.
+    Dirty,
+    /// Not applied, yet older than the newest applied migration (two branches merged).
+    OutOfOrder,
+}
+
+impl MigrationState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MigrationState::Applied => "applied",
+            MigrationState::Pending => "pending",
+            MigrationState::Modified => "modified",
+            MigrationState::Missing => "missing",
+            MigrationState::Dirty => "dirty",
+            MigrationState::OutOfOrder => "out-of-order",
+        }
+    }
+
+    pub fn is_applied(self) -> bool {
+        !matches!(self, MigrationState::Pending | MigrationState::OutOfOrder)
+    }
+}
+
+/// One row of `status`.
+#[derive(Debug, Clone, Serialize)]
+pub struct MigrationStatus {
+    pub version: String,
+    pub state: MigrationState,
+    pub applied_at: Option<String>,
+    pub execution_ms: Option<i64>,
+}
+
+/// The whole picture, as `status` shows it and health checks consume it.
+#[derive(Debug, Clone, Serialize)]
+pub struct Status {
+    /// Nothing to apply and nothing dirty.
+    pub is_up_to_date: bool,
+    /// The newest applied version.
+    pub current: Option<String>,
+    /// The newest version in the code.
+    pub head: Option<String>,
+    /// Versions `up` would apply (including out-of-order ones), oldest first.
+    pub pending: Vec<String>,
+    pub migrations: Vec<MigrationStatus>,
+}
+
+impl Status {
+    pub fn versions_in(&self, state: MigrationState) -> Vec<String> {
+        self.migrations
+            .iter()
+            .filter(|m| m.state == state)
+            .map(|m| m.version.clone())
+            .collect()
+    }
+}
+
+/// Compares the code with the applied rows. Checksums of applied migrations are recomputed
+/// from their code to spot edits.
+pub(crate) async fn assess(catalog: &Catalog, applied: &[AppliedRow], backend: Backend) -> Status {
+    let rows: BTreeMap<&str, &AppliedRow> =
+        applied.iter().map(|r| (r.version.as_str(), r)).collect();
+    let newest_applied = rows.keys().next_back().copied();
+    let mut migrations = Vec::new();
+    for migration in catalog.iter() {
+        let version = migration.name();
+        let status = match rows.get(version) {
+            Some(row) => {
+                let state = if row.dirty {
+                    MigrationState::Dirty
+                } else if is_modified(migration, row, backend).await {
+                    MigrationState::Modified
+                } else {
+                    MigrationState::Applied
+                };
+                applied_status(row, state)
+            }
+            None => MigrationStatus {
+                version: version.to_string(),
+                state: match newest_applied {
+                    Some(newest) if version < newest => MigrationState::OutOfOrder,
+                    _ => MigrationState::Pending,
+                },
+                applied_at: None,
+                execution_ms: None,
+            },
+        };
+        migrations.push(status);
+    }
+    for row in applied.iter().filter(|r| catalog.get(&r.version).is_none()) {
+        let state = if row.dirty {
+            MigrationState::Dirty
+        } else {
+            MigrationState::Missing
+        };
+        migrations.push(applied_status(row, state));
+    }
+    migrations.sort_by(|a, b| a.version.cmp(&b.version));
+    summarise(migrations, catalog.head(), newest_applied)
+}
+
+async fn is_modified(
+    migration: &dyn sea_orm_migration::MigrationTrait,
+    row: &AppliedRow,
+    backend: Backend,
+) -> bool {
+    let Some(recorded) = row.checksum.as_deref() else {
+        return false;
+    };
+    match capture::checksum(migration, backend).await {
+        Some(now) => now != recorded,
+        None => false,
+    }
+}
+
+fn applied_status(row: &AppliedRow, state: MigrationState) -> MigrationStatus {
+    MigrationStatus {
+        version: row.version.clone(),
+        state,
+        applied_at: Some(row.applied_at.clone()),
+        execution_ms: Some(row.execution_ms),
+    }
+}
+
+fn summarise(
+    migrations: Vec<MigrationStatus>,
+    head: Option<&str>,
+    current: Option<&str>,
+) -> Status {
+    let pending: Vec<String> = migrations
+        .iter()
+        .filter(|m| !m.state.is_applied())
+        .map(|m| m.version.clone())
+        .collect();
+    let dirty = migrations.iter().any(|m| m.state == MigrationState::Dirty);
+    Status {
+        is_up_to_date: pending.is_empty() && !dirty,
+        current: current.map(str::to_string),
+        head: head.map(str::to_string),
+        pending,
+        migrations,
+    }
+}

@@ -1,0 +1,84 @@
+//! A failing migration leaves no trace where DDL is transactional, and a `dirty` mark where it
+//! is not; a dirty mark blocks every later run until `stamp` clears it.
+
+use crate::fixtures::{failing, table};
+use crate::support::{Kind, TestDb, has_table, migrator, states};
+use seamigrate::history::{Action, Outcome};
+use seamigrate::{DownTarget, Error, RunOptions, StampTarget, UpTarget};
+
+async fn failing_migration(db: TestDb) {
+    let m = migrator(&db, vec![table("m1_ok", "t_ok"), failing("m2_bad", "t_bad")]).await;
+    let err = m.up(&UpTarget::All, &RunOptions::default()).await.unwrap_err();
+    let Error::MigrationFailed { version, dirty, words, .. } = &err else {
+        panic!("expected MigrationFailed, got {err}");
+    };
+    assert_eq!(version, "m2_bad");
+    assert!(!words.is_empty());
+    let message = err.to_string();
+    assert!(message.contains("m2_bad"), "{message}");
+    assert!(has_table(m.connection(), "t_ok").await, "the good migration stays applied");
+    let events = m.history(None).await.unwrap();
+    let last = events.last().unwrap();
+    assert_eq!((last.action, last.version.as_deref()), (Action::Up, Some("m2_bad")));
+
+    if db.kind == Kind::Mysql {
+        assert!(*dirty);
+        assert_eq!(last.outcome, Outcome::Dirty);
+        assert!(message.contains("stamp m2_bad") && message.contains("stamp m1_ok"), "{message}");
+        assert_eq!(states(&m).await[1], ("m2_bad".into(), "dirty"));
+        assert!(!m.status().await.unwrap().is_up_to_date);
+        // Half applied: the first CREATE TABLE committed on its own.
+        assert!(has_table(m.connection(), "t_bad").await);
+        for refused in [
+            m.up(&UpTarget::All, &RunOptions::default()).await.unwrap_err(),
+            m.down(&DownTarget::Steps(1), &RunOptions::default()).await.unwrap_err(),
+        ] {
+            let Error::Dirty { version, previous } = &refused else {
+                panic!("expected Dirty, got {refused}");
+            };
+            assert_eq!((version.as_str(), previous.as_str()), ("m2_bad", "m1_ok"));
+            assert!(refused.to_string().contains("stamp m1_ok"), "{refused}");
+        }
+        // The manual repair, then the command the message named.
+        m.connection()
+            .execute_unprepared("DROP TABLE t_bad")
+            .await
+            .unwrap();
+        m.stamp(&StampTarget::Version("m1_ok".into())).await.unwrap();
+        assert_eq!(states(&m).await[1], ("m2_bad".into(), "pending"));
+    } else {
+        assert!(!*dirty);
+        assert_eq!(last.outcome, Outcome::Failed);
+        assert!(message.contains("rolled back"), "{message}");
+        assert!(!has_table(m.connection(), "t_bad").await, "rolled back whole");
+        assert_eq!(
+            states(&m).await,
+            vec![("m1_ok".into(), "applied"), ("m2_bad".into(), "pending")]
+        );
+        let rows = seamigrate::history::HistoryStore::on(m.connection()).applied().await.unwrap();
+        assert_eq!(rows.len(), 1, "no history row for the failed migration");
+    }
+}
+
+async fn no_down_is_explained(db: TestDb) {
+    struct UpOnly;
+    impl sea_orm_migration::MigrationName for UpOnly {
+        fn name(&self) -> &str {
+            "m1_up_only"
+        }
+    }
+    #[async_trait::async_trait]
+    impl sea_orm_migration::MigrationTrait for UpOnly {
+        async fn up(&self, _: &sea_orm_migration::SchemaManager) -> Result<(), sea_orm::DbErr> {
+            Ok(())
+        }
+    }
+    let m = migrator(&db, vec![Box::new(UpOnly)]).await;
+    m.up(&UpTarget::All, &RunOptions::default()).await.unwrap();
+    let err = m.down(&DownTarget::Steps(1), &RunOptions::default()).await.unwrap_err();
+    assert!(err.to_string().contains("has no down()"), "{err}");
+}
+
+use sea_orm::ConnectionTrait;
+
+crate::on_each_backend!(failing_migration, no_down_is_explained);

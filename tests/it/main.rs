@@ -1,0 +1,14 @@
+//! Integration tests against real SQLite, PostgreSQL and MySQL/MariaDB databases; see
+//! `support` for how backends are chosen.
+
+mod support;
+
+mod adopt;
+mod cli;
+mod concurrency;
+mod drift;
+mod failures;
+mod fixtures;
+mod guard;
+mod reference;
+mod runner_basics;
