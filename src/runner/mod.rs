@@ -212,8 +212,7 @@ impl Migrator {
     }
 
     async fn up_locked(&self, target: &UpTarget, options: &RunOptions) -> Result<Report, Error> {
-        self.prepare().await?;
-        let status = self.status().await?;
+        let status = self.prepared_status().await?;
         let versions = plan::plan_up(&status, &self.catalog, target, options)?;
         let mut previous = status.current.clone().unwrap_or_else(|| "base".into());
         let mut steps = Vec::with_capacity(versions.len());
@@ -227,12 +226,11 @@ impl Migrator {
                 previous: std::mem::replace(&mut previous, version.clone()),
             });
         }
-        self.run_steps(&steps, "nothing to apply").await
+        self.run_steps(&steps, &status.current, "nothing to apply").await
     }
 
     async fn down_locked(&self, target: &DownTarget) -> Result<Report, Error> {
-        self.prepare().await?;
-        let status = self.status().await?;
+        let status = self.prepared_status().await?;
         let versions = plan::plan_down(&status, target)?;
         let applied: Vec<&str> = status
             .migrations
@@ -254,10 +252,15 @@ impl Migrator {
                 previous: below,
             });
         }
-        self.run_steps(&steps, "nothing to revert").await
+        self.run_steps(&steps, &status.current, "nothing to revert").await
     }
 
-    async fn run_steps(&self, steps: &[Step<'_>], idle: &str) -> Result<Report, Error> {
+    async fn run_steps(
+        &self,
+        steps: &[Step<'_>],
+        current: &Option<String>,
+        idle: &str,
+    ) -> Result<Report, Error> {
         let started = Instant::now();
         let mut report = Report::default();
         for step in steps {
@@ -272,7 +275,11 @@ impl Migrator {
             });
         }
         report.total_ms = execute::elapsed_ms(&started);
-        report.current = self.status().await?.current;
+        report.current = match steps.last() {
+            Some(step) if step.direction == Direction::Up => Some(step.migration.name().to_string()),
+            Some(step) => Some(step.previous.clone()).filter(|v| v != "base"),
+            None => current.clone(),
+        };
         if steps.is_empty() {
             report.message = Some(idle.to_string());
         }
@@ -280,8 +287,7 @@ impl Migrator {
     }
 
     async fn stamp_locked(&self, target: &StampTarget) -> Result<Report, Error> {
-        self.prepare().await?;
-        let status = self.status().await?;
+        let status = self.prepared_status().await?;
         let target = match target {
             StampTarget::Base => None,
             StampTarget::Version(given) => Some(Catalog::resolve(
@@ -341,6 +347,16 @@ impl Migrator {
         })
     }
 
+    /// The status, read under the lock after [`Migrator::prepare`].
+    async fn prepared_status(&self) -> Result<Status, Error> {
+        self.prepare().await?;
+        let applied = HistoryStore::on(&self.db)
+            .applied()
+            .await
+            .map_err(Error::db("reading the history"))?;
+        Ok(state::assess(&self.catalog, &applied, self.backend).await)
+    }
+
     /// Installs the history tables on first use and adopts the stock runner's records.
     async fn prepare(&self) -> Result<(), Error> {
         let store = HistoryStore::on(&self.db);
@@ -348,13 +364,13 @@ impl Migrator {
             .is_installed()
             .await
             .map_err(Error::db("reading the history"))?;
+        if installed {
+            return Ok(());
+        }
         store
             .install()
             .await
             .map_err(Error::db("creating the history tables"))?;
-        if installed {
-            return Ok(());
-        }
         let legacy = history::legacy_rows(&self.db, &self.legacy_table)
             .await
             .map_err(Error::db("reading the stock runner's table"))?;

@@ -198,3 +198,34 @@ async fn commands_print_what_they_did(db: TestDb) {
 }
 
 crate::on_each_backend!(commands_print_what_they_did);
+
+async fn schema_option(db: TestDb) {
+    let url = db.url.as_str();
+    if db.kind != Kind::Postgres {
+        let (code, _, err) = cli(&["-u", url, "-s", "tenant_a", "status"]).await;
+        assert_eq!(code, 1);
+        assert!(err.contains("schemas are a PostgreSQL feature"), "{err}");
+        return;
+    }
+    let (code, _, err) = cli(&["-u", url, "-s", "tenant_a", "up"]).await;
+    assert_eq!(code, 0, "{err}");
+    let (_, out, _) = cli(&["-u", url, "-s", "tenant_a", "current"]).await;
+    assert_eq!(out, "m20250301_000002_add_user_display_name\n");
+    let (_, out, _) = cli(&["-u", url, "current"]).await;
+    assert_eq!(out, "base\n", "the public schema is untouched");
+    let conn = db.connect().await;
+    let row = sea_orm::ConnectionTrait::query_one_raw(
+        &conn,
+        sea_orm::Statement::from_string(
+            sea_orm::DbBackend::Postgres,
+            "SELECT count(*) AS n FROM information_schema.tables WHERE table_schema = 'tenant_a'",
+        ),
+    )
+    .await
+    .unwrap()
+    .unwrap();
+    let n: i64 = row.try_get("", "n").unwrap();
+    assert_eq!(n, 8, "six tables and two history tables in tenant_a");
+}
+
+crate::on_each_backend!(schema_option);
