@@ -1,6 +1,6 @@
 //! The command line a migration crate's `main.rs` hands over to:
 //!
-//! ```ignore
+//! ```text
 //! fn main() { seamigrate::cli::main::<migration::Migrator>() }
 //! ```
 

@@ -9,6 +9,25 @@ use sea_orm::{ConnectionTrait, DatabaseConnection, DbErr, QueryResult};
 use sea_orm_migration::SchemaManager;
 use sea_orm_migration::prelude::*;
 
+const APPLIED_COLUMNS: [Mig; 5] = [
+    Mig::Version,
+    Mig::AppliedAt,
+    Mig::ExecutionMs,
+    Mig::Checksum,
+    Mig::Dirty,
+];
+
+/// Every column of an event but its generated id.
+const EVENT_COLUMNS: [Ev; 7] = [
+    Ev::At,
+    Ev::Action,
+    Ev::Version,
+    Ev::Outcome,
+    Ev::DurationMs,
+    Ev::Actor,
+    Ev::Message,
+];
+
 /// One applied migration, as recorded.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AppliedRow {
@@ -34,13 +53,7 @@ impl<'c, C: ConnectionTrait> HistoryStore<'c, C> {
 
     pub async fn applied(&self) -> Result<Vec<AppliedRow>, DbErr> {
         let query = Query::select()
-            .columns([
-                Mig::Version,
-                Mig::AppliedAt,
-                Mig::ExecutionMs,
-                Mig::Checksum,
-                Mig::Dirty,
-            ])
+            .columns(APPLIED_COLUMNS)
             .from(Mig::Table)
             .order_by(Mig::Version, Order::Asc)
             .to_owned();
@@ -51,13 +64,7 @@ impl<'c, C: ConnectionTrait> HistoryStore<'c, C> {
     pub async fn insert_applied(&self, row: &AppliedRow) -> Result<(), DbErr> {
         let insert = Query::insert()
             .into_table(Mig::Table)
-            .columns([
-                Mig::Version,
-                Mig::AppliedAt,
-                Mig::ExecutionMs,
-                Mig::Checksum,
-                Mig::Dirty,
-            ])
+            .columns(APPLIED_COLUMNS)
             .values([
                 row.version.clone().into(),
                 row.applied_at.clone().into(),
@@ -110,15 +117,7 @@ impl<'c, C: ConnectionTrait> HistoryStore<'c, C> {
     pub async fn append(&self, event: NewEvent) -> Result<(), DbErr> {
         let insert = Query::insert()
             .into_table(Ev::Table)
-            .columns([
-                Ev::At,
-                Ev::Action,
-                Ev::Version,
-                Ev::Outcome,
-                Ev::DurationMs,
-                Ev::Actor,
-                Ev::Message,
-            ])
+            .columns(EVENT_COLUMNS)
             .values([
                 super::now().into(),
                 event.action.as_str().into(),
@@ -136,16 +135,8 @@ impl<'c, C: ConnectionTrait> HistoryStore<'c, C> {
     /// The newest `limit` events (all when `None`), oldest first.
     pub async fn events(&self, limit: Option<u64>) -> Result<Vec<Event>, DbErr> {
         let mut query = Query::select()
-            .columns([
-                Ev::Id,
-                Ev::At,
-                Ev::Action,
-                Ev::Version,
-                Ev::Outcome,
-                Ev::DurationMs,
-                Ev::Actor,
-                Ev::Message,
-            ])
+            .column(Ev::Id)
+            .columns(EVENT_COLUMNS)
             .from(Ev::Table)
             .order_by(Ev::Id, Order::Desc)
             .to_owned();

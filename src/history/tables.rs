@@ -5,7 +5,7 @@ use sea_orm_migration::prelude::*;
 pub const MIGRATIONS_TABLE: &str = "seamigrate_migrations";
 pub const EVENTS_TABLE: &str = "seamigrate_events";
 
-#[derive(DeriveIden)]
+#[derive(DeriveIden, Clone, Copy)]
 pub(crate) enum SeamigrateMigrations {
     Table,
     Version,
@@ -15,7 +15,7 @@ pub(crate) enum SeamigrateMigrations {
     Dirty,
 }
 
-#[derive(DeriveIden)]
+#[derive(DeriveIden, Clone, Copy)]
 pub(crate) enum SeamigrateEvents {
     Table,
     Id,

@@ -23,7 +23,7 @@ use crate::lock::{self, LockGuard};
 use catalog::Catalog;
 use execute::Step;
 use guard::Guarded;
-use sea_orm::DatabaseConnection;
+use sea_orm::{DatabaseConnection, TransactionTrait};
 use sea_orm_migration::{MigrationTrait, MigratorTrait};
 use serde::Serialize;
 use std::sync::Arc;
@@ -367,10 +367,15 @@ impl Migrator {
         if installed {
             return Ok(());
         }
-        store
-            .install()
-            .await
-            .map_err(Error::db("creating the history tables"))?;
+        let creating = "creating the history tables";
+        if self.backend.has_transactional_ddl() {
+            // One commit instead of two: on a fresh database this is most of a run's overhead.
+            let txn = self.db.begin().await.map_err(Error::db(creating))?;
+            HistoryStore::on(&txn).install().await.map_err(Error::db(creating))?;
+            txn.commit().await.map_err(Error::db(creating))?;
+        } else {
+            store.install().await.map_err(Error::db(creating))?;
+        }
         let legacy = history::legacy_rows(&self.db, &self.legacy_table)
             .await
             .map_err(Error::db("reading the stock runner's table"))?;
