@@ -44,9 +44,9 @@ pub struct Global {
     #[arg(short = 'q', long, global = true, conflicts_with = "verbose")]
     pub quiet: bool,
 
-    /// Print more (repeat for more still)
-    #[arg(short = 'v', long, action = clap::ArgAction::Count, global = true)]
-    pub verbose: u8,
+    /// Also print which database the command connects to
+    #[arg(short = 'v', long, global = true)]
+    pub verbose: bool,
 
     /// Seconds to wait for another run's migration lock
     #[arg(long, default_value_t = 60, value_name = "SECONDS", global = true)]
@@ -61,6 +61,12 @@ pub struct Global {
 pub enum Format {
     Text,
     Json,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ResolveAsArg {
+    Applied,
+    Pending,
 }
 
 #[derive(Debug, Subcommand)]
@@ -103,6 +109,13 @@ pub enum Command {
     Stamp {
         #[arg(value_name = "VERSION|base")]
         version: String,
+    },
+    /// Record one migration as applied or pending without running it (after a repair)
+    Resolve {
+        version: String,
+        /// What the database holds: `applied` (its changes are there) or `pending` (they are not)
+        #[arg(long = "as", value_enum)]
+        resolve_as: ResolveAsArg,
     },
     /// Drop every table, then apply every migration (never in production)
     Fresh,

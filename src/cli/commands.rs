@@ -1,13 +1,13 @@
 //! One function per command: resolve the options, call the runner, render the result.
 
-use super::args::{Cli, Command, Format, Global};
+use super::args::{Cli, Command, Format, Global, ResolveAsArg};
 use super::confirm::confirmed;
 use super::console::Console;
 use super::error::CliError;
 use super::render::{self, CliProgress};
 use crate::db::{self, ConnectSettings, DEFAULT_URL, DatabaseUrl};
 use crate::runner::{
-    DownTarget, Environment, Migrator, RunOptions, StampTarget, UpTarget,
+    DownTarget, Environment, Migrator, ResolveAs, RunOptions, StampTarget, UpTarget,
 };
 use sea_orm_migration::MigratorTrait;
 use std::sync::Arc;
@@ -18,7 +18,9 @@ pub async fn dispatch<M: MigratorTrait>(cli: Cli, console: &Console) -> Result<(
     let env: Environment = global.env.parse().map_err(CliError::Usage)?;
     if let Command::Generate { name, dir } = &cli.command {
         let made = super::generate::generate(name, dir.as_deref(), chrono::Utc::now())?;
-        if !global.quiet {
+        if global.format == Format::Json {
+            render::json(console, &made);
+        } else if !global.quiet {
             console.out(format!(
                 "Created {} and registered {} in {}",
                 made.file.display(),
@@ -30,10 +32,14 @@ pub async fn dispatch<M: MigratorTrait>(cli: Cli, console: &Console) -> Result<(
     }
     let url = DatabaseUrl::parse(global.database_url.as_deref().unwrap_or(DEFAULT_URL))?;
     console.redact_with(&url);
-    if global.verbose > 0 {
+    if global.verbose {
         console.err(format!("connecting to {} ({})", url.masked(), url.backend()));
     }
-    let migrator = connect::<M>(&global, &url, env, console).await?;
+    let writes = !matches!(
+        cli.command,
+        Command::Status | Command::Current | Command::History { .. }
+    );
+    let migrator = connect::<M>(&global, writes, &url, env, console).await?;
     let format = global.format;
     let mut options = RunOptions {
         confirmed: global.yes,
@@ -79,6 +85,17 @@ pub async fn dispatch<M: MigratorTrait>(cli: Cli, console: &Console) -> Result<(
             let report = migrator.stamp(&target).await?;
             summarise(console, &global, "stamp", &report);
         }
+        Command::Resolve {
+            version,
+            resolve_as,
+        } => {
+            let resolve_as = match resolve_as {
+                ResolveAsArg::Applied => ResolveAs::Applied,
+                ResolveAsArg::Pending => ResolveAs::Pending,
+            };
+            let report = migrator.resolve(&version, resolve_as).await?;
+            summarise(console, &global, "resolve", &report);
+        }
         Command::Fresh | Command::Refresh | Command::Reset => {
             let name = match cli.command {
                 Command::Fresh => "fresh",
@@ -102,12 +119,14 @@ pub async fn dispatch<M: MigratorTrait>(cli: Cli, console: &Console) -> Result<(
 
 async fn connect<M: MigratorTrait>(
     global: &Global,
+    writes: bool,
     url: &DatabaseUrl,
     env: Environment,
     console: &Console,
 ) -> Result<Migrator, CliError> {
     let settings = ConnectSettings {
         schema: global.database_schema.clone(),
+        create_schema: writes,
         connect_timeout: Duration::from_secs(global.connect_timeout),
     };
     let conn = db::connect(url, &settings)

@@ -27,7 +27,7 @@ pub const EXIT_USAGE: i32 = 2;
 impl CliError {
     pub fn exit_code(&self) -> i32 {
         match self {
-            CliError::Usage(_) => EXIT_USAGE,
+            CliError::Usage(_) | CliError::Generate(GenerateError::BadName(_)) => EXIT_USAGE,
             _ => EXIT_FAILURE,
         }
     }
@@ -50,6 +50,8 @@ impl CliError {
             CliError::Run(R::UnknownVersion { .. }) => "unknown-version",
             CliError::Run(R::Refused { .. }) => "refused",
             CliError::Run(R::NotUpToDate { .. }) => "not-up-to-date",
+            CliError::Run(R::Duplicate(_)) => "duplicate-version",
+            CliError::Run(R::ResolveUnknownCode { .. }) => "missing",
             CliError::Run(_) => "database",
         }
     }

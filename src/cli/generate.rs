@@ -21,6 +21,11 @@ pub enum GenerateError {
          here; run from the workspace root or pass --dir"
     )]
     NoCrate,
+    #[error("cannot read {path}: {source}; check --dir")]
+    Read {
+        path: String,
+        source: std::io::Error,
+    },
     #[error("cannot write {path}: {source}")]
     Io {
         path: String,
@@ -38,6 +43,7 @@ pub enum GenerateError {
 }
 
 /// What was created.
+#[derive(Debug, serde::Serialize)]
 pub struct Generated {
     pub version: String,
     pub file: PathBuf,
@@ -89,7 +95,10 @@ pub fn generate(
         let path = path.display().to_string();
         move |source| GenerateError::Io { path, source }
     };
-    let source = fs::read_to_string(&lib).map_err(io(&lib))?;
+    let source = fs::read_to_string(&lib).map_err(|source| GenerateError::Read {
+        path: lib.display().to_string(),
+        source,
+    })?;
     let registered = register(&source, &version).ok_or_else(|| GenerateError::Unregistered {
         lib: lib.display().to_string(),
         version: version.clone(),
@@ -113,8 +122,15 @@ fn find_crate() -> Option<PathBuf> {
 
 /// `lib.rs` with the new migration registered, or `None` if its layout is not recognised.
 pub fn register(source: &str, version: &str) -> Option<String> {
+    if !source.contains("MigratorTrait") {
+        return None;
+    }
     let mut lines: Vec<String> = source.lines().map(str::to_string).collect();
-    let is_mod = |l: &str| l.trim_start().starts_with("mod m") && l.trim_end().ends_with(';');
+    let is_mod = |l: &str| {
+        let l = l.trim();
+        l.strip_prefix("mod m")
+            .is_some_and(|rest| rest.starts_with(|c: char| c.is_ascii_digit()) && rest.ends_with(';'))
+    };
     let is_entry = |l: &str| l.trim_start().starts_with("Box::new(");
     let entry_at = match lines.iter().rposition(|l| is_entry(l)) {
         Some(i) => i,

@@ -4,7 +4,7 @@ use super::args::Format;
 use super::console::Console;
 use crate::capture::Direction;
 use crate::history::Event;
-use crate::runner::{Progress, Report, Status};
+use crate::runner::{MigrationState, Progress, Report, Status};
 use serde::Serialize;
 use std::time::Duration;
 
@@ -108,7 +108,16 @@ pub fn summary(status: &Status) -> String {
     let verdict = if status.is_up_to_date {
         "up to date".to_string()
     } else {
-        format!("not up to date: {} to apply", status.pending.len())
+        let mut reasons = Vec::new();
+        if !status.pending.is_empty() {
+            reasons.push(format!("{} to apply", status.pending.len()));
+        }
+        for state in [MigrationState::Dirty, MigrationState::Modified] {
+            for version in status.versions_in(state) {
+                reasons.push(format!("{version} is {}", state.as_str()));
+            }
+        }
+        format!("not up to date: {}", reasons.join(", "))
     };
     format!(
         "{}; current {}, head {}; {verdict}",

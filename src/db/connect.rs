@@ -1,14 +1,19 @@
 //! Opening a connection pool with settings a migration run needs.
 
 use super::url::{Backend, DatabaseUrl};
-use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbErr};
+use sea_orm::{
+    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend, DbErr, Statement,
+};
 use std::time::Duration;
 
 /// How to connect, beyond the URL.
 #[derive(Debug, Clone)]
 pub struct ConnectSettings {
-    /// PostgreSQL schema to work in (its `search_path`); created if it does not exist.
+    /// PostgreSQL schema to work in (its `search_path`).
     pub schema: Option<String>,
+    /// Create the schema if it does not exist (commands that write do; read-only ones do not,
+    /// so a mistyped name cannot leave a stray schema behind).
+    pub create_schema: bool,
     /// How long to wait for the server before giving up.
     pub connect_timeout: Duration,
 }
@@ -17,6 +22,7 @@ impl Default for ConnectSettings {
     fn default() -> Self {
         ConnectSettings {
             schema: None,
+            create_schema: false,
             connect_timeout: Duration::from_secs(10),
         }
     }
@@ -54,7 +60,7 @@ pub async fn connect(
         .await
         .map_err(|e| connect_error(url, &e))?;
     if let Some(schema) = settings.schema.as_deref() {
-        use_schema(&db, url, schema).await?;
+        use_schema(&db, url, schema, settings.create_schema).await?;
     }
     Ok(db)
 }
@@ -63,6 +69,7 @@ async fn use_schema(
     db: &DatabaseConnection,
     url: &DatabaseUrl,
     schema: &str,
+    create: bool,
 ) -> Result<(), ConnectError> {
     if url.backend() != Backend::Postgres {
         return Err(ConnectError {
@@ -71,12 +78,28 @@ async fn use_schema(
             hint: "schemas are a PostgreSQL feature; drop the option for MySQL and SQLite",
         });
     }
+    if !create {
+        return Ok(());
+    }
     // Every pooled connection already has the schema on its search path (set by the driver as
     // it connects); PostgreSQL skips a missing schema there, so creating it now is enough.
-    let sql = format!("CREATE SCHEMA IF NOT EXISTS {}", quote_ident(schema));
-    db.execute_unprepared(&sql)
+    // Existence is checked first: CREATE SCHEMA IF NOT EXISTS needs the CREATE privilege on
+    // the database even when the schema is there.
+    let exists = db
+        .query_one_raw(Statement::from_sql_and_values(
+            DbBackend::Postgres,
+            "SELECT 1 AS found FROM pg_namespace WHERE nspname = $1",
+            [schema.into()],
+        ))
         .await
-        .map_err(|e| connect_error(url, &e))?;
+        .map_err(|e| connect_error(url, &e))?
+        .is_some();
+    if !exists {
+        let sql = format!("CREATE SCHEMA {}", quote_ident(schema));
+        db.execute_unprepared(&sql)
+            .await
+            .map_err(|e| connect_error(url, &e))?;
+    }
     Ok(())
 }
 
@@ -113,8 +136,12 @@ fn connect_error(url: &DatabaseUrl, err: &DbErr) -> ConnectError {
         "check the user name and password in the URL"
     } else if lower.contains("does not exist") || lower.contains("unknown database") {
         "create the database first, or fix its name in the URL"
+    } else if lower.contains("permission denied") {
+        "the database user lacks a privilege this needs; grant it, or connect as a user that has it"
+    } else if lower.contains("unable to open database file") && url.expose().contains("mode=rwc") {
+        "check that the file's directory exists and is writable"
     } else if lower.contains("unable to open database file") {
-        "check that the directory exists; add ?mode=rwc to the URL to create the file"
+        "check that the file exists; add ?mode=rwc to the URL to create it"
     } else if lower.contains("refused") || lower.contains("timed out") || lower.contains("resolve")
     {
         "check the host and port, and that the server is running"

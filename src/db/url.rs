@@ -180,11 +180,16 @@ impl DatabaseUrl {
         &self.raw
     }
 
-    /// `text` with every occurrence of this URL's password (raw or percent-encoded) masked,
-    /// for messages that come from elsewhere (a driver's error, say).
+    /// `text` with this URL's password masked, for messages that come from elsewhere (a
+    /// driver's error, say): inside any URL, and on its own where it is long enough (8
+    /// characters) not to be mistaken for ordinary words such as a version or a user name.
     pub fn redact(&self, text: &str) -> String {
-        let mut out = text.replace(&self.raw, &self.masked());
-        if let Some(password) = self.password.as_deref().filter(|p| !p.is_empty()) {
+        let out = text.replace(&self.raw, &self.masked());
+        let mut out: String = out
+            .split_inclusive(char::is_whitespace)
+            .map(mask_password)
+            .collect();
+        if let Some(password) = self.password.as_deref().filter(|p| p.chars().count() >= 8) {
             out = out.replace(password, "***");
         }
         out
@@ -258,10 +263,16 @@ mod tests {
 
     #[test]
     fn parses_backends_and_database_names() {
-        let pg = DatabaseUrl::parse("postgresql://u:p%40w@localhost/my%20db").unwrap();
+        let pg = DatabaseUrl::parse("postgresql://u:p%40ssword1@localhost/my%20db").unwrap();
         assert_eq!(pg.backend(), Backend::Postgres);
         assert_eq!(pg.database(), "my db");
-        assert_eq!(pg.redact("boom p@w boom"), "boom *** boom");
+        assert_eq!(pg.redact("boom p@ssword1 boom"), "boom *** boom");
+        assert_eq!(
+            pg.redact("see mysql://x:short@h/db and postgres://y:pw@h/db"),
+            "see mysql://x:***@h/db and postgres://y:***@h/db"
+        );
+        let short = DatabaseUrl::parse("postgres://postgres:m2025@localhost/db").unwrap();
+        assert_eq!(short.redact("m20250101_x"), "m20250101_x");
         let maria = DatabaseUrl::parse("mariadb://root@127.0.0.1:3306/app").unwrap();
         assert_eq!(maria.backend(), Backend::MySql);
         assert!(maria.expose().starts_with("mysql://"));

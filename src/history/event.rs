@@ -9,6 +9,8 @@ pub enum Action {
     Up,
     Down,
     Stamp,
+    /// One migration's record settled by hand: after a dirty failure, an edit, or a lost file.
+    Resolve,
     Adopt,
     Fresh,
 }
@@ -38,7 +40,7 @@ macro_rules! text_enum {
     };
 }
 
-text_enum!(Action { Up = "up", Down = "down", Stamp = "stamp", Adopt = "adopt", Fresh = "fresh" });
+text_enum!(Action { Up = "up", Down = "down", Stamp = "stamp", Resolve = "resolve", Adopt = "adopt", Fresh = "fresh" });
 text_enum!(Outcome { Ok = "ok", Failed = "failed", Dirty = "dirty" });
 
 /// An event to append.

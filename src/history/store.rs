@@ -88,10 +88,10 @@ impl<'c, C: ConnectionTrait> HistoryStore<'c, C> {
         self.conn.execute(&update).await.map(drop)
     }
 
-    pub async fn mark_dirty(&self, version: &str) -> Result<(), DbErr> {
+    pub async fn set_dirty(&self, version: &str, dirty: bool) -> Result<(), DbErr> {
         let update = Query::update()
             .table(Mig::Table)
-            .value(Mig::Dirty, true)
+            .value(Mig::Dirty, dirty)
             .and_where(Expr::col(Mig::Version).eq(version))
             .to_owned();
         self.conn.execute(&update).await.map(drop)

@@ -29,7 +29,12 @@ pub enum LockError {
     )]
     Timeout { waited: Duration },
     #[error("could not take the migration lock: {0}")]
-    Database(#[from] DbErr),
+    Take(String),
+    #[error(
+        "could not release the migration lock: {0}; the server releases it when this \
+         connection closes"
+    )]
+    Release(String),
     #[error("could not take the migration lock file {path}: {source}")]
     File {
         path: String,
@@ -82,13 +87,21 @@ pub async fn acquire(
 impl LockGuard {
     pub async fn release(self) -> Result<(), LockError> {
         match self.held {
-            Held::Postgres(txn) => postgres::release(txn).await?,
-            Held::MySql(txn) => mysql::release(txn).await?,
+            Held::Postgres(txn) => postgres::release(txn).await.map_err(release_error)?,
+            Held::MySql(txn) => mysql::release(txn).await.map_err(release_error)?,
             Held::File(file) => sqlite::release(file),
             Held::Nothing => {}
         }
         Ok(())
     }
+}
+
+pub(super) fn take_error(err: DbErr) -> LockError {
+    LockError::Take(crate::db::connect::db_words(&err))
+}
+
+fn release_error(err: DbErr) -> LockError {
+    LockError::Release(crate::db::connect::db_words(&err))
 }
 
 /// The state kept between tries: the pinned connection or the open lock file.
@@ -102,8 +115,8 @@ enum Attempt {
 impl Attempt {
     async fn new(db: &DatabaseConnection) -> Result<Self, LockError> {
         Ok(match Backend::from_sea_orm(db.get_database_backend()) {
-            Backend::Postgres => Attempt::Postgres(Some(db.begin().await?)),
-            Backend::MySql => Attempt::MySql(Some(db.begin().await?)),
+            Backend::Postgres => Attempt::Postgres(Some(postgres::begin(db).await.map_err(take_error)?)),
+            Backend::MySql => Attempt::MySql(Some(db.begin().await.map_err(take_error)?)),
             Backend::Sqlite => match sqlite::open_lock_file(db).await? {
                 Some(file) => Attempt::File(Some(file)),
                 None => Attempt::Nothing,
@@ -114,14 +127,16 @@ impl Attempt {
     async fn try_take(&mut self) -> Result<Option<Held>, LockError> {
         Ok(match self {
             Attempt::Postgres(txn) => match txn.take() {
-                Some(t) if postgres::try_lock(&t).await? => Some(Held::Postgres(t)),
+                Some(t) if postgres::try_lock(&t).await.map_err(take_error)? => {
+                    Some(Held::Postgres(t))
+                }
                 other => {
                     *txn = other;
                     None
                 }
             },
             Attempt::MySql(txn) => match txn.take() {
-                Some(t) if mysql::try_lock(&t).await? => Some(Held::MySql(t)),
+                Some(t) if mysql::try_lock(&t).await.map_err(take_error)? => Some(Held::MySql(t)),
                 other => {
                     *txn = other;
                     None

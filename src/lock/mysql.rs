@@ -1,9 +1,10 @@
 //! MySQL/MariaDB: a named lock (`GET_LOCK`) per database, held by the session of a pinned
-//! connection. Named locks are server-wide, so the name carries the database's name.
+//! connection. Named locks are server-wide, so the name carries a hash of the database's name
+//! (names are limited to 64 characters; a database name may use all of them).
 
 use sea_orm::{ConnectionTrait, DatabaseTransaction, DbErr, Statement};
 
-const LOCK_NAME: &str = "LEFT(CONCAT('seamigrate:', DATABASE()), 64)";
+const LOCK_NAME: &str = "CONCAT('seamigrate:', MD5(DATABASE()))";
 
 pub(super) async fn try_lock(txn: &DatabaseTransaction) -> Result<bool, DbErr> {
     let sql = format!("SELECT CAST(COALESCE(GET_LOCK({LOCK_NAME}, 0), 0) AS SIGNED) AS locked");

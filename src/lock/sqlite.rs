@@ -12,7 +12,7 @@ use std::fs::{File, OpenOptions, TryLockError};
 pub(super) async fn open_lock_file(
     db: &DatabaseConnection,
 ) -> Result<Option<(File, String)>, LockError> {
-    let Some(db_file) = main_file(db).await? else {
+    let Some(db_file) = main_file(db).await.map_err(super::take_error)? else {
         return Ok(None);
     };
     let path = format!("{db_file}.lock");

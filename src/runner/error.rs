@@ -28,16 +28,18 @@ pub enum Error {
     },
 
     #[error(
-        "migration {version} is dirty: it failed part way and may be half applied, so nothing \
-         more runs until that is settled; repair the schema by hand, then run `stamp {version}` \
-         if its changes are now complete, or `stamp {previous}` if they are undone"
+        "migration {version} is dirty: it failed part way and may be half done, so nothing \
+         more runs until that is settled; repair the schema by hand, then run `resolve {version} \
+         --as applied` if the database now has its changes, or `resolve {version} --as pending` \
+         if it does not"
     )]
-    Dirty { version: String, previous: String },
+    Dirty { version: String },
 
     #[error(
         "applied migration(s) changed since they ran: {}; their up() now emits different SQL \
-         from what was applied. Restore the original code, or record the new code as applied \
-         with `stamp <version>`, or pass --allow-modified to go on anyway",
+         from what was applied. Restore the original code, or accept the new code with \
+         `resolve <version> --as applied` (re-records its checksum), or pass --allow-modified \
+         to go on anyway",
         .versions.join(", ")
     )]
     Modified { versions: Vec<String> },
@@ -55,7 +57,8 @@ pub enum Error {
 
     #[error(
         "cannot revert {version}: it is applied but its code is missing from the migration \
-         list; restore its file, or move the database below it with `stamp <version>`"
+         list; restore its file, or forget it with `resolve {version} --as pending` if its \
+         changes are gone too"
     )]
     MissingCrossed { version: String },
 
@@ -67,6 +70,12 @@ pub enum Error {
 
     #[error("migration version {0} appears twice in the migration list; give each a unique name")]
     Duplicate(String),
+
+    #[error(
+        "cannot resolve {version} as applied: it is not in the migration list, so there is no \
+         code to record; restore its file, or resolve it as pending"
+    )]
+    ResolveUnknownCode { version: String },
 
     #[error("{command} refused in {env}: {reason}")]
     Refused {

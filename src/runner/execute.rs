@@ -20,7 +20,7 @@ pub(crate) struct Step<'m> {
     pub direction: Direction,
     /// Checksum of its up(), recorded with the applied row.
     pub checksum: Option<String>,
-    /// The applied version below this one, for the message if it ends dirty.
+    /// The applied version below this one ("base" if none): current once it is reverted.
     pub previous: String,
 }
 
@@ -34,8 +34,13 @@ impl Step<'_> {
     }
 }
 
-/// Runs the step; returns its duration in milliseconds.
-pub(crate) async fn run(db: &DatabaseConnection, backend: Backend, step: &Step<'_>) -> Result<i64, Error> {
+/// Runs the step; returns how long the migration itself took, in milliseconds (the figure
+/// recorded in the history).
+pub(crate) async fn run(
+    db: &DatabaseConnection,
+    backend: Backend,
+    step: &Step<'_>,
+) -> Result<i64, Error> {
     let started = Instant::now();
     let atomic = step.atomic(backend);
     let result = if atomic {
@@ -43,35 +48,42 @@ pub(crate) async fn run(db: &DatabaseConnection, backend: Backend, step: &Step<'
     } else {
         run_marked(db, step, &started).await
     };
+    let err = match result {
+        Ok(ms) => return Ok(ms),
+        Err(err) => err,
+    };
     let ms = elapsed_ms(&started);
     let history = HistoryStore::on(db);
-    match result {
-        Ok(()) => Ok(ms),
-        Err(err) => {
-            let words = failure_words(&err, step.direction);
-            let outcome = if atomic { Outcome::Failed } else { Outcome::Dirty };
-            let _ = history
-                .append(NewEvent {
-                    action: action(step.direction),
-                    version: Some(step.version().to_string()),
-                    outcome,
-                    duration_ms: Some(ms),
-                    message: Some(words.clone()),
-                })
-                .await;
-            Err(Error::MigrationFailed {
-                version: step.version().to_string(),
-                direction: step.direction,
-                backend,
-                words,
-                dirty: !atomic,
-                consequence: consequence(atomic, backend, step),
-            })
-        }
+    // The stock default down() refuses before touching anything: nothing can be half done.
+    let untouched = atomic || is_missing_down(&err, step.direction);
+    if !atomic && untouched {
+        let _ = history.set_dirty(step.version(), false).await;
     }
+    let words = failure_words(&err, step.direction);
+    let _ = history
+        .append(NewEvent {
+            action: action(step.direction),
+            version: Some(step.version().to_string()),
+            outcome: if untouched { Outcome::Failed } else { Outcome::Dirty },
+            duration_ms: Some(ms),
+            message: Some(words.clone()),
+        })
+        .await;
+    Err(Error::MigrationFailed {
+        version: step.version().to_string(),
+        direction: step.direction,
+        backend,
+        words,
+        dirty: !untouched,
+        consequence: consequence(atomic, untouched, backend, step),
+    })
 }
 
-async fn run_atomic(db: &DatabaseConnection, step: &Step<'_>, started: &Instant) -> Result<(), DbErr> {
+async fn run_atomic(
+    db: &DatabaseConnection,
+    step: &Step<'_>,
+    started: &Instant,
+) -> Result<i64, DbErr> {
     let txn = db.begin().await?;
     let manager = SchemaManager::new(&txn);
     let outcome = match step.direction {
@@ -91,14 +103,19 @@ async fn run_atomic(db: &DatabaseConnection, step: &Step<'_>, started: &Instant)
     history
         .append(NewEvent::ok(action(step.direction), step.version(), ms))
         .await?;
-    txn.commit().await
+    txn.commit().await?;
+    Ok(ms)
 }
 
-async fn run_marked(db: &DatabaseConnection, step: &Step<'_>, started: &Instant) -> Result<(), DbErr> {
+async fn run_marked(
+    db: &DatabaseConnection,
+    step: &Step<'_>,
+    started: &Instant,
+) -> Result<i64, DbErr> {
     let history = HistoryStore::on(db);
     match step.direction {
         Direction::Up => history.insert_applied(&applied_row(step, 0, true)).await?,
-        Direction::Down => history.mark_dirty(step.version()).await?,
+        Direction::Down => history.set_dirty(step.version(), true).await?,
     }
     let manager = SchemaManager::new(db);
     match step.direction {
@@ -112,7 +129,8 @@ async fn run_marked(db: &DatabaseConnection, step: &Step<'_>, started: &Instant)
     }
     history
         .append(NewEvent::ok(action(step.direction), step.version(), ms))
-        .await
+        .await?;
+    Ok(ms)
 }
 
 fn applied_row(step: &Step<'_>, ms: i64, dirty: bool) -> AppliedRow {
@@ -132,34 +150,41 @@ fn action(direction: Direction) -> Action {
     }
 }
 
+fn is_missing_down(err: &DbErr, direction: Direction) -> bool {
+    direction == Direction::Down
+        && matches!(err, DbErr::Migration(msg) if msg.contains("Don't Do That"))
+}
+
 /// The database's own words, or the migration's, with the stock "no down()" error explained.
 fn failure_words(err: &DbErr, direction: Direction) -> String {
     match err {
-        DbErr::Migration(msg) if direction == Direction::Down && msg.contains("Don't Do That") => {
-            "it has no down(); write one, or move the database below it with `stamp`".into()
+        _ if is_missing_down(err, direction) => {
+            "it has no down(); write one, or forget it with `resolve <version> --as pending` \
+             after undoing its changes by hand"
+                .into()
         }
         DbErr::Migration(msg) | DbErr::Custom(msg) => msg.clone(),
         other => db_words(other),
     }
 }
 
-fn consequence(atomic: bool, backend: Backend, step: &Step<'_>) -> String {
+fn consequence(atomic: bool, untouched: bool, backend: Backend, step: &Step<'_>) -> String {
     if atomic {
         return "it was rolled back; the schema and the history are as they were before it".into();
+    }
+    if untouched {
+        return "nothing was changed".into();
     }
     let why = if backend.has_transactional_ddl() {
         "it runs outside a transaction".to_string()
     } else {
         format!("{backend} commits each DDL statement at once")
     };
-    let (done, undone) = match step.direction {
-        Direction::Up => (step.version().to_string(), step.previous.clone()),
-        Direction::Down => (step.previous.clone(), step.version().to_string()),
-    };
+    let version = step.version();
     format!(
         "{why}, so it may be partly done and is marked dirty; repair the schema by hand, then \
-         run `stamp {done}` if the database should count as at {done}, or `stamp {undone}` \
-         otherwise"
+         run `resolve {version} --as applied` if the database now has its changes, or \
+         `resolve {version} --as pending` if it does not"
     )
 }
 

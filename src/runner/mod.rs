@@ -12,7 +12,7 @@ mod wipe;
 
 pub use error::Error;
 pub use guard::Environment;
-pub use plan::{DownTarget, StampTarget, UpTarget};
+pub use plan::{DownTarget, ResolveAs, StampTarget, UpTarget};
 pub use progress::{Progress, Silent};
 pub use state::{MigrationState, MigrationStatus, Status};
 
@@ -157,6 +157,15 @@ impl Migrator {
     pub async fn stamp(&self, target: &StampTarget) -> Result<Report, Error> {
         let lock = self.lock().await?;
         let result = self.stamp_locked(target).await;
+        self.unlock(lock, result).await
+    }
+
+    /// Settles one migration's record by hand, running nothing: after a `dirty` failure has
+    /// been repaired, to accept an edited migration's new code, or to forget a migration whose
+    /// code and changes are gone.
+    pub async fn resolve(&self, version: &str, resolve_as: ResolveAs) -> Result<Report, Error> {
+        let lock = self.lock().await?;
+        let result = self.resolve_locked(version, resolve_as).await;
         self.unlock(lock, result).await
     }
 
@@ -347,6 +356,70 @@ impl Migrator {
         })
     }
 
+    async fn resolve_locked(&self, given: &str, resolve_as: ResolveAs) -> Result<Report, Error> {
+        let status = self.prepared_status().await?;
+        let known = status.migrations.iter().map(|m| m.version.as_str());
+        let version = Catalog::resolve(given, known)?;
+        let was = status
+            .migrations
+            .iter()
+            .find(|m| m.version == version)
+            .map(|m| m.state);
+        let store = HistoryStore::on(&self.db);
+        let write = Error::db("recording the resolution");
+        let recorded = was.is_some_and(MigrationState::is_applied);
+        match resolve_as {
+            ResolveAs::Pending if recorded => store.delete_applied(&version).await,
+            ResolveAs::Pending => Ok(()),
+            ResolveAs::Applied => {
+                let migration = self.catalog.get(&version).ok_or_else(|| {
+                    Error::ResolveUnknownCode {
+                        version: version.clone(),
+                    }
+                })?;
+                let checksum = capture::checksum(migration, self.backend).await;
+                if recorded {
+                    match store.set_checksum(&version, checksum.as_deref()).await {
+                        Ok(()) => store.set_dirty(&version, false).await,
+                        Err(e) => Err(e),
+                    }
+                } else {
+                    store
+                        .insert_applied(&AppliedRow {
+                            version: version.clone(),
+                            applied_at: history::now(),
+                            execution_ms: 0,
+                            checksum,
+                            dirty: false,
+                        })
+                        .await
+                }
+            }
+        }
+        .map_err(write)?;
+        let label = match resolve_as {
+            ResolveAs::Applied => "applied",
+            ResolveAs::Pending => "pending",
+        };
+        let before = was.map_or("unknown", MigrationState::as_str);
+        let message = format!("resolved {version} as {label} (it was {before}); nothing was run");
+        store
+            .append(NewEvent {
+                action: Action::Resolve,
+                version: Some(version.clone()),
+                outcome: Outcome::Ok,
+                duration_ms: None,
+                message: Some(message.clone()),
+            })
+            .await
+            .map_err(Error::db("recording the resolution"))?;
+        Ok(Report {
+            current: self.prepared_status().await?.current,
+            message: Some(message),
+            ..Report::default()
+        })
+    }
+
     /// The status, read under the lock after [`Migrator::prepare`].
     async fn prepared_status(&self) -> Result<Status, Error> {
         self.prepare().await?;
@@ -456,6 +529,10 @@ pub async fn ensure_up_to_date<M: MigratorTrait>(
     }
     if env == Environment::Production {
         plan::refuse_dirty(&status)?;
+        let modified = status.versions_in(MigrationState::Modified);
+        if !modified.is_empty() {
+            return Err(Error::Modified { versions: modified });
+        }
         return Err(Error::NotUpToDate {
             env,
             pending: status.pending,

@@ -33,6 +33,15 @@ impl Default for DownTarget {
     }
 }
 
+/// What `resolve` records a migration as.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ResolveAs {
+    /// Its changes are in the database: record it applied, clean, with its current checksum.
+    Applied,
+    /// Its changes are not in the database: remove its record.
+    Pending,
+}
+
 /// Where `stamp` puts the database.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum StampTarget {
@@ -42,22 +51,16 @@ pub enum StampTarget {
 
 /// Refuses to go on while a migration is dirty, naming it and how to clear the mark.
 pub(crate) fn refuse_dirty(status: &Status) -> Result<(), Error> {
-    let Some(index) = status
+    match status
         .migrations
         .iter()
-        .position(|m| m.state == MigrationState::Dirty)
-    else {
-        return Ok(());
-    };
-    let previous = status.migrations[..index]
-        .iter()
-        .rev()
-        .find(|m| m.state.is_applied())
-        .map_or_else(|| "base".to_string(), |m| m.version.clone());
-    Err(Error::Dirty {
-        version: status.migrations[index].version.clone(),
-        previous,
-    })
+        .find(|m| m.state == MigrationState::Dirty)
+    {
+        Some(dirty) => Err(Error::Dirty {
+            version: dirty.version.clone(),
+        }),
+        None => Ok(()),
+    }
 }
 
 pub(crate) fn plan_up(

@@ -54,7 +54,9 @@ pub struct MigrationStatus {
 /// The whole picture, as `status` shows it and health checks consume it.
 #[derive(Debug, Clone, Serialize)]
 pub struct Status {
-    /// Nothing to apply and nothing dirty.
+    /// Nothing to apply, nothing dirty, nothing edited since it ran: the database is what the
+    /// code describes. (A `missing` migration does not count against it, so that an
+    /// application rolled back to older code still starts.)
     pub is_up_to_date: bool,
     /// The newest applied version.
     pub current: Option<String>,
@@ -152,9 +154,11 @@ fn summarise(
         .filter(|m| !m.state.is_applied())
         .map(|m| m.version.clone())
         .collect();
-    let dirty = migrations.iter().any(|m| m.state == MigrationState::Dirty);
+    let blocked = migrations
+        .iter()
+        .any(|m| matches!(m.state, MigrationState::Dirty | MigrationState::Modified));
     Status {
-        is_up_to_date: pending.is_empty() && !dirty,
+        is_up_to_date: pending.is_empty() && !blocked,
         current: current.map(str::to_string),
         head: head.map(str::to_string),
         pending,

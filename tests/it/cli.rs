@@ -141,7 +141,7 @@ async fn generate_writes_and_registers_a_migration() {
     assert!(registered.contains(&format!("mod {version};")));
     assert!(registered.contains(&format!("Box::new({version}::Migration),\n        ]")), "{registered}");
     let (code, _, err) = cli(&["generate", "Bad-Name", "--dir", dir_arg]).await;
-    assert_eq!(code, 1);
+    assert_eq!(code, 2);
     assert!(err.starts_with("error: invalid migration name 'Bad-Name'"), "{err}");
 }
 
@@ -176,6 +176,16 @@ async fn commands_print_what_they_did(db: TestDb) {
     let (code, out, _) = cli(&["-u", url, "history"]).await;
     assert_eq!(code, 0);
     assert_eq!(out.lines().count(), 4, "header and three events:\n{out}");
+
+    let (code, out, err) = cli(&["-u", url, "resolve", "m20250301", "--as", "pending"]).await;
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(
+        out,
+        "Resolved m20250301_000002_add_user_display_name as pending (it was pending); nothing was \
+         run; the database is at m20250101_000001_create_reference_schema\n"
+    );
+    let (code, _, _) = cli(&["-u", url, "resolve", "m20250301", "--as", "maybe"]).await;
+    assert_eq!(code, 2);
 
     let (code, _, err) = cli(&["-u", url, "up", "--to", "m2099"]).await;
     assert_eq!(code, 1);

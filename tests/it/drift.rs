@@ -2,6 +2,8 @@
 
 use crate::fixtures::{CreateTable, table};
 use crate::support::{TestDb, has_table, migrator, states};
+use sea_orm::ConnectionTrait;
+use seamigrate::runner::ResolveAs;
 use seamigrate::{DownTarget, Error, RunOptions, StampTarget, UpTarget};
 use std::time::Duration;
 
@@ -17,9 +19,11 @@ async fn modified_is_detected(db: TestDb) {
     let anyway = RunOptions { allow_modified: true, ..RunOptions::default() };
     m.up(&UpTarget::All, &anyway).await.unwrap();
     assert!(has_table(m.connection(), "tb").await);
-    // Re-stamping records the new code as the reference.
-    m.stamp(&StampTarget::Version("m2_b".into())).await.unwrap();
-    assert_eq!(states(&m).await[0], ("m1_a".into(), "applied"));
+    assert!(!m.status().await.unwrap().is_up_to_date, "an edited migration is not up to date");
+    // Resolving records the new code as the reference, and touches nothing else.
+    m.resolve("m1_a", ResolveAs::Applied).await.unwrap();
+    assert_eq!(states(&m).await, vec![("m1_a".into(), "applied"), ("m2_b".into(), "applied")]);
+    assert!(m.status().await.unwrap().is_up_to_date);
 }
 
 async fn out_of_order_needs_a_flag(db: TestDb) {
@@ -45,9 +49,14 @@ async fn missing_blocks_down(db: TestDb) {
     let err = m.down(&DownTarget::Steps(1), &RunOptions::default()).await.unwrap_err();
     assert!(matches!(&err, Error::MissingCrossed { version } if version == "m2_b"), "{err}");
     assert!(has_table(m.connection(), "ta").await);
-    // Stamping below it is the way out.
-    m.stamp(&StampTarget::Version("m1_a".into())).await.unwrap();
+    assert!(m.status().await.unwrap().is_up_to_date, "missing code does not block start-up");
+    let err = m.resolve("m2_b", ResolveAs::Applied).await.unwrap_err();
+    assert!(matches!(err, Error::ResolveUnknownCode { .. }), "{err}");
+    // Forgetting it is the way out, once its table is dropped by hand.
+    m.connection().execute_unprepared("DROP TABLE tb").await.unwrap();
+    m.resolve("m2_b", ResolveAs::Pending).await.unwrap();
     assert_eq!(states(&m).await, vec![("m1_a".into(), "applied")]);
+    m.down(&DownTarget::Steps(1), &RunOptions::default()).await.unwrap();
 }
 
 async fn stamp_baselines_without_running(db: TestDb) {

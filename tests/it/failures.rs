@@ -4,7 +4,8 @@
 use crate::fixtures::{failing, table};
 use crate::support::{Kind, TestDb, has_table, migrator, states};
 use seamigrate::history::{Action, Outcome};
-use seamigrate::{DownTarget, Error, RunOptions, StampTarget, UpTarget};
+use seamigrate::runner::ResolveAs;
+use seamigrate::{DownTarget, Error, RunOptions, UpTarget};
 
 async fn failing_migration(db: TestDb) {
     let m = migrator(&db, vec![table("m1_ok", "t_ok"), failing("m2_bad", "t_bad")]).await;
@@ -24,7 +25,10 @@ async fn failing_migration(db: TestDb) {
     if db.kind == Kind::Mysql {
         assert!(*dirty);
         assert_eq!(last.outcome, Outcome::Dirty);
-        assert!(message.contains("stamp m2_bad") && message.contains("stamp m1_ok"), "{message}");
+        assert!(
+            message.contains("resolve m2_bad --as applied") && message.contains("resolve m2_bad --as pending"),
+            "{message}"
+        );
         assert_eq!(states(&m).await[1], ("m2_bad".into(), "dirty"));
         assert!(!m.status().await.unwrap().is_up_to_date);
         // Half applied: the first CREATE TABLE committed on its own.
@@ -33,19 +37,20 @@ async fn failing_migration(db: TestDb) {
             m.up(&UpTarget::All, &RunOptions::default()).await.unwrap_err(),
             m.down(&DownTarget::Steps(1), &RunOptions::default()).await.unwrap_err(),
         ] {
-            let Error::Dirty { version, previous } = &refused else {
+            let Error::Dirty { version } = &refused else {
                 panic!("expected Dirty, got {refused}");
             };
-            assert_eq!((version.as_str(), previous.as_str()), ("m2_bad", "m1_ok"));
-            assert!(refused.to_string().contains("stamp m1_ok"), "{refused}");
+            assert_eq!(version, "m2_bad");
+            assert!(refused.to_string().contains("resolve m2_bad --as pending"), "{refused}");
         }
         // The manual repair, then the command the message named.
         m.connection()
             .execute_unprepared("DROP TABLE t_bad")
             .await
             .unwrap();
-        m.stamp(&StampTarget::Version("m1_ok".into())).await.unwrap();
+        m.resolve("m2_bad", ResolveAs::Pending).await.unwrap();
         assert_eq!(states(&m).await[1], ("m2_bad".into(), "pending"));
+        assert_eq!(m.history(Some(1)).await.unwrap()[0].action, Action::Resolve);
     } else {
         assert!(!*dirty);
         assert_eq!(last.outcome, Outcome::Failed);
@@ -77,6 +82,8 @@ async fn no_down_is_explained(db: TestDb) {
     m.up(&UpTarget::All, &RunOptions::default()).await.unwrap();
     let err = m.down(&DownTarget::Steps(1), &RunOptions::default()).await.unwrap_err();
     assert!(err.to_string().contains("has no down()"), "{err}");
+    assert!(matches!(err, Error::MigrationFailed { dirty: false, .. }), "nothing ran: {err}");
+    assert_eq!(states(&m).await, vec![("m1_up_only".into(), "applied")]);
 }
 
 use sea_orm::ConnectionTrait;
