@@ -13,6 +13,9 @@
 //! - [`lock`]: one run at a time per database.
 //! - [`runner`]: plans and executes `up`, `down`, `stamp`, `fresh`, ...; the library API.
 //! - [`cli`]: the command line a migration crate's `main.rs` hands over to.
+//!
+//! Beside the runner, the `autogenerate` pipeline flows one way: [`schema`] (a backend-neutral
+//! model, read from the entities and from a live database) -> `diff` -> code generation.
 
 pub mod capture;
 pub mod cli;
@@ -20,6 +23,7 @@ pub mod db;
 pub mod history;
 pub mod lock;
 pub mod runner;
+pub mod schema;
 
 pub use db::{Backend, DatabaseUrl};
 pub use runner::{

@@ -12,3 +12,4 @@ mod fixtures;
 mod guard;
 mod reference;
 mod runner_basics;
+mod schema;

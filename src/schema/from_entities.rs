@@ -1,0 +1,97 @@
+//! The schema that sea-orm entities describe, read from the very statements sea-orm would run
+//! to create them (`sea_orm::Schema::create_table_from_entity` and
+//! `create_index_from_entity`), so that it means what sea-orm means by each attribute.
+
+use super::model::{ColumnType, EnumType, Schema, Table};
+use super::{sea_orm_backend, statement};
+use crate::db::Backend;
+use sea_orm::sea_query::ColumnType as SqType;
+use sea_orm::{ColumnTrait, DbBackend, EntityTrait, IdenStatic, Iterable};
+
+/// The entities of an application, registered once, from which the schema they describe can be
+/// built for any backend. It lives in the migration crate, which can see the entities:
+///
+/// ```ignore
+/// let entities = EntitySet::new().register(tenants::Entity).register(users::Entity);
+/// let wanted = entities.schema(Backend::Postgres);
+/// ```
+#[derive(Debug, Clone, Default)]
+pub struct EntitySet {
+    entities: Vec<Registered>,
+}
+
+/// One registered entity: its table name and how to describe it.
+#[derive(Debug, Clone, Copy)]
+struct Registered {
+    table: &'static str,
+    describe: fn(DbBackend) -> Described,
+}
+
+/// An entity's table and the enum types its columns use.
+struct Described {
+    table: Table,
+    enums: Vec<EnumType>,
+}
+
+impl EntitySet {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Adds `entity`; an entity whose table is already registered is ignored.
+    pub fn register<E: EntityTrait>(mut self, entity: E) -> Self {
+        let table = entity.table_name();
+        if !self.entities.iter().any(|e| e.table == table) {
+            self.entities.push(Registered {
+                table,
+                describe: describe::<E>,
+            });
+        }
+        self
+    }
+
+    /// The registered tables' names, in registration order.
+    pub fn table_names(&self) -> Vec<&'static str> {
+        self.entities.iter().map(|e| e.table).collect()
+    }
+
+    /// The schema the entities describe on `backend`, as sea-orm would create it; not yet
+    /// normalised (see [`super::normalise()`]).
+    pub fn schema(&self, backend: Backend) -> Schema {
+        let backend = sea_orm_backend(backend);
+        let mut schema = Schema::default();
+        for entity in &self.entities {
+            let described = (entity.describe)(backend);
+            for e in described.enums {
+                schema.enums.insert(e.name.clone(), e);
+            }
+            schema
+                .tables
+                .insert(described.table.name.clone(), described.table);
+        }
+        schema
+    }
+}
+
+fn describe<E: EntityTrait>(backend: DbBackend) -> Described {
+    let helper = sea_orm::Schema::new(backend);
+    let entity = E::default();
+    let create = helper.create_table_from_entity(entity);
+    let indexes = helper.create_index_from_entity(entity);
+    let mut table = statement::table(&create, &indexes, backend);
+    let mut enums = Vec::new();
+    for column in E::Column::iter() {
+        if let SqType::Enum { name, variants } = column.def().get_column_type() {
+            let name = name.to_string();
+            // sea-orm spells an enum column per backend (a type name, `ENUM(...)`, text);
+            // the model names the enum and leaves its spelling to `normalise`.
+            let column_name = column.as_str();
+            if let Some(c) = table.columns.iter_mut().find(|c| c.name == column_name) {
+                c.ty = ColumnType::Enum(name.clone());
+            }
+            let values = variants.iter().map(|v| v.to_string()).collect();
+            enums.push(EnumType { name, values });
+        }
+    }
+    Described { table, enums }
+}

@@ -1,0 +1,123 @@
+//! Every difference between backends and sources, in one place. `normalise` maps a schema from
+//! either source onto one canonical form for its backend, so that the same schema read from the
+//! entities and from the database is `==`:
+//!
+//! - types: aliases resolved and each type mapped to what the backend stores ([`types`]);
+//! - defaults: spellings, casts, quoting and literal forms unified ([`defaults`]);
+//! - auto-increment: identity, `serial`/`nextval(...)`, `AUTO_INCREMENT` and SQLite's integer
+//!   primary key are all `auto_increment`, and a sequence default is no default;
+//! - nullability: primary-key columns are NOT NULL;
+//! - indexes and foreign keys: names dropped (each source generates its own), the primary key's
+//!   own index is not an index, MySQL's implied index on foreign-key columns is not an index,
+//!   and both are sorted and deduplicated;
+//! - foreign-key actions: MySQL's `NO ACTION` is its `RESTRICT`;
+//! - enum types: only PostgreSQL has named ones; elsewhere they are column types;
+//! - column order: by name, since it is not something a migration changes.
+
+pub mod defaults;
+pub mod types;
+
+use super::model::{
+    Column, ColumnType, DefaultValue, EnumType, FkAction, ForeignKey, Index, Schema, Table,
+};
+use crate::db::Backend;
+use std::collections::BTreeMap;
+
+/// `schema` in the canonical form for `backend`; see the module documentation for what that
+/// covers. Names of indexes and foreign keys are gone from the result: keep `schema` for them.
+pub fn normalise(schema: &Schema, backend: Backend) -> Schema {
+    let tables = schema
+        .tables
+        .iter()
+        .map(|(name, t)| (name.clone(), table(t, backend, &schema.enums)))
+        .collect();
+    let enums = match backend {
+        Backend::Postgres => schema.enums.clone(),
+        Backend::MySql | Backend::Sqlite => BTreeMap::new(),
+    };
+    Schema { tables, enums }
+}
+
+fn table(t: &Table, backend: Backend, enums: &BTreeMap<String, EnumType>) -> Table {
+    let mut columns: Vec<Column> = t
+        .columns
+        .iter()
+        .map(|c| column(c, t, backend, enums))
+        .collect();
+    columns.sort_by(|a, b| a.name.cmp(&b.name));
+    Table {
+        name: t.name.clone(),
+        columns,
+        primary_key: t.primary_key.clone(),
+        indexes: indexes(t, backend),
+        foreign_keys: foreign_keys(t, backend),
+    }
+}
+
+fn column(c: &Column, t: &Table, backend: Backend, enums: &BTreeMap<String, EnumType>) -> Column {
+    let ty = types::normalise(&c.ty, backend, enums);
+    let sequence =
+        matches!(&c.default, Some(DefaultValue::Expr(sql)) if defaults::is_sequence(sql));
+    // SQLite: a sole INTEGER primary key is the rowid, which is assigned with or without
+    // AUTOINCREMENT (which only stops ids from being reused).
+    let rowid = backend == Backend::Sqlite
+        && ty == ColumnType::Integer
+        && t.primary_key == [c.name.as_str()];
+    let default = match &c.default {
+        Some(d) if !sequence => defaults::normalise(d, &ty),
+        _ => None,
+    };
+    Column {
+        name: c.name.clone(),
+        auto_increment: c.auto_increment || sequence || types::is_serial(&c.ty) || rowid,
+        nullable: c.nullable && !t.primary_key.contains(&c.name),
+        default,
+        ty,
+    }
+}
+
+fn indexes(t: &Table, backend: Backend) -> Vec<Index> {
+    // The primary key's own unique index (MySQL's PRIMARY, SQLite's autoindex) is the key.
+    let is_primary = |i: &Index| i.unique && i.columns == t.primary_key;
+    // MySQL requires an index on foreign-key columns and creates one when none serves, so an
+    // index on exactly those columns is there whether or not anyone asked for it.
+    let is_implied = |i: &Index| {
+        backend == Backend::MySql
+            && !i.unique
+            && t.foreign_keys.iter().any(|f| f.columns == i.columns)
+    };
+    let mut out: Vec<Index> = t
+        .indexes
+        .iter()
+        .filter(|i| !is_primary(i) && !is_implied(i))
+        .map(|i| Index {
+            name: None,
+            columns: i.columns.clone(),
+            unique: i.unique,
+        })
+        .collect();
+    out.sort();
+    out.dedup();
+    out
+}
+
+fn foreign_keys(t: &Table, backend: Backend) -> Vec<ForeignKey> {
+    // InnoDB checks NO ACTION immediately, exactly as RESTRICT, and MariaDB reports either.
+    let action = |a: FkAction| match (backend, a) {
+        (Backend::MySql, FkAction::NoAction) => FkAction::Restrict,
+        _ => a,
+    };
+    let mut out: Vec<_> = t
+        .foreign_keys
+        .iter()
+        .map(|f| ForeignKey {
+            name: None,
+            on_delete: action(f.on_delete),
+            on_update: action(f.on_update),
+            ..f.clone()
+        })
+        .collect();
+    out.sort();
+    out.dedup();
+    out
+}

@@ -1,0 +1,200 @@
+//! Reading sea-query statements and types into the model. sea-orm describes entities as
+//! sea-query `CREATE TABLE`/`CREATE INDEX` statements, and SQLite discovery reports sea-query
+//! column types, so both sources share this reader.
+
+use super::model::{Column, ColumnType, DefaultValue, FkAction, ForeignKey, Index, Table};
+use sea_orm::DbBackend;
+use sea_orm::sea_query::{
+    ColumnDef, ColumnType as SqType, Expr, ForeignKeyAction, IndexCreateStatement, Keyword, Query,
+    StringLen, TableCreateStatement, TableForeignKey, TableName, TableRef, Value,
+};
+
+/// The table described by `stmt` and its separately created `indexes`.
+pub(crate) fn table(
+    stmt: &TableCreateStatement,
+    indexes: &[IndexCreateStatement],
+    backend: DbBackend,
+) -> Table {
+    let mut table = Table {
+        name: table_name(stmt.get_table_name()),
+        columns: Vec::new(),
+        primary_key: Vec::new(),
+        indexes: Vec::new(),
+        foreign_keys: Vec::new(),
+    };
+    for def in stmt.get_columns() {
+        let spec = def.get_column_spec();
+        let name = def.get_column_name();
+        if spec.primary_key {
+            table.primary_key.push(name.clone());
+        }
+        if spec.unique {
+            table.indexes.push(Index {
+                name: None,
+                columns: vec![name.clone()],
+                unique: true,
+            });
+        }
+        table.columns.push(column(def, backend));
+    }
+    for index in stmt.get_indexes().iter().chain(indexes) {
+        let spec = index.get_index_spec();
+        if index.is_primary_key() {
+            table.primary_key = spec.get_column_names();
+            continue;
+        }
+        table.indexes.push(Index {
+            name: spec.get_name().map(str::to_owned),
+            columns: spec.get_column_names(),
+            unique: index.is_unique_key(),
+        });
+    }
+    for fk in stmt.get_foreign_key_create_stmts() {
+        table.foreign_keys.push(foreign_key(fk.get_foreign_key()));
+    }
+    table
+}
+
+fn column(def: &ColumnDef, backend: DbBackend) -> Column {
+    let spec = def.get_column_spec();
+    let unspecified = || ColumnType::Other("unspecified".into());
+    Column {
+        name: def.get_column_name(),
+        ty: def.get_column_type().map_or_else(unspecified, column_type),
+        nullable: spec.nullable != Some(false),
+        default: spec.default.as_ref().map(|e| default_value(e, backend)),
+        auto_increment: spec.auto_increment,
+    }
+}
+
+fn foreign_key(fk: &TableForeignKey) -> ForeignKey {
+    ForeignKey {
+        name: fk.get_name().map(str::to_owned),
+        columns: fk.get_columns(),
+        ref_table: table_name(fk.get_ref_table()),
+        ref_columns: fk.get_ref_columns(),
+        on_delete: fk_action(fk.get_on_delete()),
+        on_update: fk_action(fk.get_on_update()),
+    }
+}
+
+/// A table's bare name, without schema qualification.
+fn table_name(table: Option<&TableRef>) -> String {
+    match table {
+        Some(TableRef::Table(TableName(_, name), _)) => name.to_string(),
+        _ => String::new(),
+    }
+}
+
+/// No action given is SQL's `NO ACTION`.
+fn fk_action(action: Option<ForeignKeyAction>) -> FkAction {
+    match action {
+        Some(ForeignKeyAction::Restrict) => FkAction::Restrict,
+        Some(ForeignKeyAction::Cascade) => FkAction::Cascade,
+        Some(ForeignKeyAction::SetNull) => FkAction::SetNull,
+        Some(ForeignKeyAction::SetDefault) => FkAction::SetDefault,
+        _ => FkAction::NoAction,
+    }
+}
+
+/// A sea-query column type as the model names it; the backend's view is `normalise`'s job.
+pub(crate) fn column_type(ty: &SqType) -> ColumnType {
+    let other = |name: &str| ColumnType::Other(name.to_owned());
+    match ty {
+        SqType::Char(len) => ColumnType::Char { len: *len },
+        SqType::String(len) => ColumnType::String {
+            len: string_len(*len),
+        },
+        SqType::Text => ColumnType::Text,
+        SqType::Blob => ColumnType::Blob,
+        SqType::TinyInteger => ColumnType::TinyInt,
+        SqType::SmallInteger => ColumnType::SmallInt,
+        SqType::Integer => ColumnType::Integer,
+        SqType::BigInteger => ColumnType::BigInt,
+        SqType::TinyUnsigned => ColumnType::TinyUnsigned,
+        SqType::SmallUnsigned => ColumnType::SmallUnsigned,
+        SqType::Unsigned => ColumnType::Unsigned,
+        SqType::BigUnsigned => ColumnType::BigUnsigned,
+        SqType::Float => ColumnType::Float,
+        SqType::Double => ColumnType::Double,
+        SqType::Decimal(ps) => ColumnType::Decimal {
+            precision: ps.map(|(p, _)| p),
+            scale: ps.map(|(_, s)| s),
+        },
+        SqType::DateTime => ColumnType::DateTime,
+        SqType::Timestamp => ColumnType::Timestamp,
+        SqType::TimestampWithTimeZone => ColumnType::TimestampTz,
+        SqType::Time => ColumnType::Time,
+        SqType::Date => ColumnType::Date,
+        SqType::Binary(len) => ColumnType::Binary { len: Some(*len) },
+        SqType::VarBinary(len) => ColumnType::VarBinary {
+            len: string_len(*len),
+        },
+        SqType::Boolean => ColumnType::Boolean,
+        SqType::Json => ColumnType::Json,
+        SqType::JsonBinary => ColumnType::JsonBinary,
+        SqType::Uuid => ColumnType::Uuid,
+        SqType::Custom(name) => ColumnType::Other(name.to_string()),
+        SqType::Enum { name, .. } => ColumnType::Enum(name.to_string()),
+        SqType::Year => other("year"),
+        SqType::Interval(..) => other("interval"),
+        SqType::Bit(_) => other("bit"),
+        SqType::VarBit(_) => other("varbit"),
+        SqType::Money(_) => other("money"),
+        SqType::Array(_) => other("array"),
+        SqType::Vector(_) => other("vector"),
+        SqType::Cidr => other("cidr"),
+        SqType::Inet => other("inet"),
+        SqType::MacAddr => other("macaddr"),
+        SqType::LTree => other("ltree"),
+        _ => ColumnType::Other(format!("{ty:?}").to_lowercase()),
+    }
+}
+
+fn string_len(len: StringLen) -> Option<u32> {
+    match len {
+        StringLen::N(n) => Some(n),
+        _ => None,
+    }
+}
+
+/// A default expression as a value where it is a literal, else as SQL text for `backend`.
+fn default_value(expr: &Expr, backend: DbBackend) -> DefaultValue {
+    match expr {
+        Expr::Value(value) | Expr::Constant(value) => {
+            literal(value).unwrap_or_else(|| DefaultValue::Expr(render(expr, backend)))
+        }
+        Expr::Keyword(Keyword::CurrentTimestamp) => DefaultValue::CurrentTimestamp,
+        Expr::Keyword(Keyword::Null) => DefaultValue::Null,
+        Expr::Custom(sql) => DefaultValue::Expr(sql.to_string()),
+        _ => DefaultValue::Expr(render(expr, backend)),
+    }
+}
+
+fn literal(value: &Value) -> Option<DefaultValue> {
+    let int = |n: i64| Some(DefaultValue::Int(n));
+    match value {
+        Value::Bool(Some(b)) => Some(DefaultValue::Bool(*b)),
+        Value::TinyInt(Some(n)) => int((*n).into()),
+        Value::SmallInt(Some(n)) => int((*n).into()),
+        Value::Int(Some(n)) => int((*n).into()),
+        Value::BigInt(Some(n)) => int(*n),
+        Value::TinyUnsigned(Some(n)) => int((*n).into()),
+        Value::SmallUnsigned(Some(n)) => int((*n).into()),
+        Value::Unsigned(Some(n)) => int((*n).into()),
+        Value::BigUnsigned(Some(n)) => i64::try_from(*n).ok().map(DefaultValue::Int),
+        Value::Float(Some(f)) => Some(DefaultValue::Float(f.to_string())),
+        Value::Double(Some(f)) => Some(DefaultValue::Float(f.to_string())),
+        Value::String(Some(s)) => Some(DefaultValue::Str(s.clone())),
+        Value::Char(Some(c)) => Some(DefaultValue::Str(c.to_string())),
+        _ => None,
+    }
+}
+
+/// `expr` as the SQL `backend` would send, values inlined.
+fn render(expr: &Expr, backend: DbBackend) -> String {
+    let select = Query::select().expr(expr.clone()).to_owned();
+    let sql = backend.build(&select).to_string();
+    sql.strip_prefix("SELECT ")
+        .map_or(sql.clone(), str::to_owned)
+}
