@@ -19,7 +19,9 @@
 
 pub mod capture;
 pub mod cli;
+pub mod codegen;
 pub mod db;
+pub mod diff;
 pub mod history;
 pub mod lock;
 pub mod runner;

@@ -15,3 +15,15 @@ impl MigratorTrait for Migrator {
         ]
     }
 }
+
+/// The entities `autogenerate` and `check` compare the database with.
+pub fn entities() -> seamigrate::schema::EntitySet {
+    use entity::*;
+    seamigrate::schema::EntitySet::new()
+        .register(tenants::Entity)
+        .register(users::Entity)
+        .register(clusters::Entity)
+        .register(services::Entity)
+        .register(certificates::Entity)
+        .register(credentials::Entity)
+}

@@ -1,3 +1,3 @@
 fn main() {
-    seamigrate::cli::main::<migration::Migrator>()
+    seamigrate::cli::main_with_entities::<migration::Migrator>(migration::entities())
 }

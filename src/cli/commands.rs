@@ -9,11 +9,16 @@ use crate::db::{self, ConnectSettings, DEFAULT_URL, DatabaseUrl};
 use crate::runner::{
     DownTarget, Environment, Migrator, ResolveAs, RunOptions, StampTarget, UpTarget,
 };
+use crate::schema::EntitySet;
 use sea_orm_migration::MigratorTrait;
 use std::sync::Arc;
 use std::time::Duration;
 
-pub async fn dispatch<M: MigratorTrait>(cli: Cli, console: &Console) -> Result<(), CliError> {
+pub async fn dispatch<M: MigratorTrait>(
+    cli: Cli,
+    console: &Console,
+    _entities: Option<&EntitySet>,
+) -> Result<(), CliError> {
     let global = cli.global;
     let env: Environment = global.env.parse().map_err(CliError::Usage)?;
     if let Command::Generate { name, dir } = &cli.command {

@@ -2,6 +2,8 @@
 //!
 //! ```text
 //! fn main() { seamigrate::cli::main::<migration::Migrator>() }
+//! // or, so that `autogenerate` and `check` can compare the database with the entities:
+//! fn main() { seamigrate::cli::main_with_entities::<migration::Migrator>(migration::entities()) }
 //! ```
 
 mod args;
@@ -17,6 +19,7 @@ pub use console::Console;
 pub use error::{CliError, EXIT_FAILURE, EXIT_OK, EXIT_USAGE};
 pub use generate::{Generated, generate, register};
 
+use crate::schema::EntitySet;
 use args::Cli;
 use clap::Parser;
 use sea_orm_migration::MigratorTrait;
@@ -24,6 +27,16 @@ use std::ffi::OsString;
 
 /// Parses the process's arguments, runs the command, and exits with its code.
 pub fn main<M: MigratorTrait>() -> ! {
+    start::<M>(None)
+}
+
+/// As [`main`], with the application's entities, which `autogenerate` and `check` compare the
+/// database with.
+pub fn main_with_entities<M: MigratorTrait>(entities: EntitySet) -> ! {
+    start::<M>(Some(entities))
+}
+
+fn start<M: MigratorTrait>(entities: Option<EntitySet>) -> ! {
     let _ = dotenvy::dotenv();
     let console = Console::terminal();
     let args: Vec<OsString> = std::env::args_os().collect();
@@ -31,7 +44,7 @@ pub fn main<M: MigratorTrait>() -> ! {
         .enable_all()
         .build()
     {
-        Ok(runtime) => runtime.block_on(run::<M, _>(args, &console)),
+        Ok(runtime) => runtime.block_on(run_with::<M, _>(args, &console, entities.as_ref())),
         Err(e) => CliError::Runtime(e).report(&console, Format::Text),
     };
     std::process::exit(code)
@@ -40,6 +53,16 @@ pub fn main<M: MigratorTrait>() -> ! {
 /// Runs one command line (`args[0]` is the program name) and returns its exit code. Output
 /// goes to `console`; tests pass a buffered one.
 pub async fn run<M, I>(args: I, console: &Console) -> i32
+where
+    M: MigratorTrait,
+    I: IntoIterator,
+    I::Item: Into<OsString> + Clone,
+{
+    run_with::<M, I>(args, console, None).await
+}
+
+/// As [`run`], with the application's entities.
+pub async fn run_with<M, I>(args: I, console: &Console, entities: Option<&EntitySet>) -> i32
 where
     M: MigratorTrait,
     I: IntoIterator,
@@ -58,7 +81,7 @@ where
         }
     };
     let format = cli.global.format;
-    match commands::dispatch::<M>(cli, console).await {
+    match commands::dispatch::<M>(cli, console, entities).await {
         Ok(()) => EXIT_OK,
         Err(e) => e.report(console, format),
     }

@@ -5,6 +5,7 @@ mod support;
 
 mod adopt;
 mod cli;
+mod codegen;
 mod concurrency;
 mod drift;
 mod failures;

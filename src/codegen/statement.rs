@@ -1,0 +1,140 @@
+//! One [`Change`] as Rust statements on a `SchemaManager` named `manager`.
+//!
+//! Each change becomes the same sea-query statements, or the same `seamigrate::batch` helper,
+//! that `crate::apply` runs for it, so that property tests of `apply` speak for generated code.
+
+use super::column::{column_def, foreign_key_create, index_create};
+use super::idents::Idents;
+use crate::diff::Change;
+use crate::schema::{EnumType, Table};
+use std::collections::BTreeMap;
+
+/// Renders `change` as statements ending in `.await?;`.
+pub fn render(idents: &mut Idents, change: &Change, enums: &BTreeMap<String, EnumType>) -> String {
+    match change {
+        Change::CreateTable { table } => create_table(idents, table, enums),
+        Change::DropTable { table } => manager(
+            "drop_table",
+            &format!("Table::drop().table({})", idents.table(&table.name)),
+        ),
+        Change::RenameTable { from, to } => manager(
+            "rename_table",
+            &format!("Table::rename().table({}, {})", idents.table(from), idents.table(to)),
+        ),
+        Change::AddColumn { table, column } => {
+            let def = column_def(idents, table, column, false, enums);
+            alter(idents, table, &format!(".add_column({def})"))
+        }
+        Change::DropColumn { table, column } => {
+            let col = idents.column(table, &column.name);
+            alter(idents, table, &format!(".drop_column({col})"))
+        }
+        Change::RenameColumn { table, from, to } => {
+            let (from, to) = (idents.column(table, from), idents.column(table, to));
+            alter(idents, table, &format!(".rename_column({from}, {to})"))
+        }
+        Change::AlterColumn { table, to, .. } => {
+            let def = column_def(idents, table, to, false, enums);
+            format!(
+                "seamigrate::batch::alter_column(manager, {}, {def}.to_owned()).await?;\n",
+                idents.table(table)
+            )
+        }
+        Change::AlterPrimaryKey { table, to, .. } => {
+            let cols: Vec<String> = to.iter().map(|c| idents.column(table, c)).collect();
+            format!(
+                "seamigrate::batch::alter_primary_key(manager, {}, [{}]).await?;\n",
+                idents.table(table),
+                cols.join(", ")
+            )
+        }
+        Change::AddIndex { table, index } => {
+            manager("create_index", &index_create(idents, table, index))
+        }
+        Change::DropIndex { table, index } => {
+            let name = index.name.as_deref().unwrap_or_default();
+            manager(
+                "drop_index",
+                &format!("Index::drop().name({name:?}).table({})", idents.table(table)),
+            )
+        }
+        Change::AddForeignKey { table, foreign_key } => format!(
+            "seamigrate::batch::add_foreign_key(manager, {}.to_owned()).await?;\n",
+            foreign_key_create(idents, table, foreign_key)
+        ),
+        Change::DropForeignKey { table, foreign_key } => format!(
+            "seamigrate::batch::drop_foreign_key(manager, {}.to_owned()).await?;\n",
+            foreign_key_create(idents, table, foreign_key)
+        ),
+        Change::CreateEnum { enum_type } => postgres_only(&manager(
+            "create_type",
+            &format!(
+                "Type::create().as_enum(Alias::new({:?})).values([{}])",
+                enum_type.name,
+                aliases(&enum_type.values)
+            ),
+        )),
+        Change::DropEnum { enum_type } => postgres_only(&manager(
+            "drop_type",
+            &format!("Type::drop().name(Alias::new({:?}))", enum_type.name),
+        )),
+        Change::AlterEnum { from, to } => format!(
+            "seamigrate::batch::alter_enum(manager, {:?}, &[{}], &[{}]).await?;\n",
+            to.name,
+            quoted(&from.values),
+            quoted(&to.values)
+        ),
+    }
+}
+
+fn create_table(idents: &mut Idents, table: &Table, enums: &BTreeMap<String, EnumType>) -> String {
+    let mut code = format!("Table::create().table({})", idents.table(&table.name));
+    let single_key = (table.primary_key.len() == 1).then(|| table.primary_key[0].clone());
+    for column in &table.columns {
+        let is_key = single_key.as_deref() == Some(column.name.as_str());
+        code.push_str(&format!(".col({})", column_def(idents, &table.name, column, is_key, enums)));
+    }
+    if table.primary_key.len() > 1 {
+        let cols: Vec<String> = table
+            .primary_key
+            .iter()
+            .map(|c| format!(".col({})", idents.column(&table.name, c)))
+            .collect();
+        code.push_str(&format!(".primary_key(Index::create(){})", cols.concat()));
+    }
+    for fk in &table.foreign_keys {
+        code.push_str(&format!(".foreign_key({})", foreign_key_create(idents, &table.name, fk)));
+    }
+    let mut out = manager("create_table", &code);
+    for index in &table.indexes {
+        out.push_str(&manager("create_index", &index_create(idents, &table.name, index)));
+    }
+    out
+}
+
+fn alter(idents: &mut Idents, table: &str, operation: &str) -> String {
+    manager(
+        "alter_table",
+        &format!("Table::alter().table({}){operation}", idents.table(table)),
+    )
+}
+
+fn manager(method: &str, statement: &str) -> String {
+    format!("manager.{method}({statement}.to_owned()).await?;\n")
+}
+
+fn postgres_only(code: &str) -> String {
+    format!("if manager.get_database_backend() == DbBackend::Postgres {{\n{code}}}\n")
+}
+
+fn aliases(values: &[String]) -> String {
+    values
+        .iter()
+        .map(|v| format!("Alias::new({v:?})"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn quoted(values: &[String]) -> String {
+    values.iter().map(|v| format!("{v:?}")).collect::<Vec<_>>().join(", ")
+}

@@ -1,0 +1,61 @@
+//! Drafted by `autogenerate` (indexes)
+
+use sea_orm_migration::prelude::*;
+
+#[derive(DeriveMigrationName)]
+pub struct Migration;
+
+#[async_trait::async_trait]
+impl MigrationTrait for Migration {
+    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        manager
+            .create_index(
+                Index::create()
+                    .name("idx_accounts_tenant_id_is_active")
+                    .table(Accounts::Table)
+                    .col(Accounts::TenantId)
+                    .col(Accounts::IsActive)
+                    .to_owned(),
+            )
+            .await?;
+        manager
+            .drop_index(
+                Index::drop()
+                    .name("uq_accounts_email")
+                    .table(Accounts::Table)
+                    .to_owned(),
+            )
+            .await?;
+        Ok(())
+    }
+
+    async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        manager
+            .create_index(
+                Index::create()
+                    .name("uq_accounts_email")
+                    .table(Accounts::Table)
+                    .col(Accounts::Email)
+                    .unique()
+                    .to_owned(),
+            )
+            .await?;
+        manager
+            .drop_index(
+                Index::drop()
+                    .name("idx_accounts_tenant_id_is_active")
+                    .table(Accounts::Table)
+                    .to_owned(),
+            )
+            .await?;
+        Ok(())
+    }
+}
+
+#[derive(DeriveIden)]
+enum Accounts {
+    Table,
+    Email,
+    IsActive,
+    TenantId,
+}
