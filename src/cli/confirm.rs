@@ -25,3 +25,16 @@ pub fn confirmed(console: &Console, yes: bool, command: &str, database: &str) ->
     }
     ok
 }
+
+/// Asks a yes/no question on a terminal; no terminal, or anything but `y`/`yes`, is no.
+pub fn ask_yes_no(console: &Console, question: &str) -> bool {
+    if !std::io::stdin().is_terminal() {
+        return false;
+    }
+    console.err(format!("{question} [y/N]"));
+    let mut answer = String::new();
+    if std::io::stdin().lock().read_line(&mut answer).is_err() {
+        return false;
+    }
+    matches!(answer.trim().to_ascii_lowercase().as_str(), "y" | "yes")
+}

@@ -17,6 +17,28 @@ pub enum CliError {
     Usage(String),
     #[error("cannot start the async runtime: {0}")]
     Runtime(std::io::Error),
+    #[error(
+        "this migration binary registers no entities to compare with; call \
+         `seamigrate::cli::main_with_entities::<Migrator>(entities)` in its main.rs"
+    )]
+    NoEntities,
+    #[error(
+        "the database is not at head{}; apply pending migrations with `up` first, or the \
+         comparison would repeat what they do",
+        if .pending.is_empty() { String::new() } else { format!(" (pending: {})", .pending.join(", ")) }
+    )]
+    NotAtHead { pending: Vec<String>, blocked: bool },
+    #[error("{0}")]
+    Schema(String),
+    #[error("{0}")]
+    Rename(String),
+    #[error(
+        "the database differs from the entities ({} difference(s)): {}; write a migration for \
+         them (`autogenerate NAME` drafts one)",
+        .differences.len(),
+        .differences.join("; ")
+    )]
+    Drift { differences: Vec<String> },
 }
 
 /// Exit codes, as documented in `--help` and docs/cli.md.
@@ -27,7 +49,9 @@ pub const EXIT_USAGE: i32 = 2;
 impl CliError {
     pub fn exit_code(&self) -> i32 {
         match self {
-            CliError::Usage(_) | CliError::Generate(GenerateError::BadName(_)) => EXIT_USAGE,
+            CliError::Usage(_)
+            | CliError::Rename(_)
+            | CliError::Generate(GenerateError::BadName(_)) => EXIT_USAGE,
             _ => EXIT_FAILURE,
         }
     }
@@ -39,6 +63,11 @@ impl CliError {
             CliError::Usage(_) => "usage",
             CliError::Generate(_) => "generate",
             CliError::Runtime(_) => "runtime",
+            CliError::NoEntities => "no-entities",
+            CliError::NotAtHead { .. } => "not-at-head",
+            CliError::Schema(_) => "schema",
+            CliError::Rename(_) => "rename",
+            CliError::Drift { .. } => "drift",
             CliError::Run(R::Connect(_)) => "connect",
             CliError::Run(R::Lock(_)) => "lock",
             CliError::Run(R::MigrationFailed { dirty: true, .. }) => "migration-failed-dirty",

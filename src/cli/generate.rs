@@ -72,10 +72,21 @@ impl MigrationTrait for Migration {
 }
 "#;
 
+/// Writes the empty template as migration `name`.
 pub fn generate(
     name: &str,
     dir: Option<&Path>,
     now: chrono::DateTime<chrono::Utc>,
+) -> Result<Generated, GenerateError> {
+    write(name, dir, now, TEMPLATE)
+}
+
+/// Writes `source` as a new migration `name` and registers it in the crate's `lib.rs`.
+pub fn write(
+    name: &str,
+    dir: Option<&Path>,
+    now: chrono::DateTime<chrono::Utc>,
+    source: &str,
 ) -> Result<Generated, GenerateError> {
     let valid = name.chars().next().is_some_and(|c| c.is_ascii_lowercase())
         && name
@@ -95,11 +106,11 @@ pub fn generate(
         let path = path.display().to_string();
         move |source| GenerateError::Io { path, source }
     };
-    let source = fs::read_to_string(&lib).map_err(|source| GenerateError::Read {
+    let lib_source = fs::read_to_string(&lib).map_err(|source| GenerateError::Read {
         path: lib.display().to_string(),
         source,
     })?;
-    let registered = register(&source, &version).ok_or_else(|| GenerateError::Unregistered {
+    let registered = register(&lib_source, &version).ok_or_else(|| GenerateError::Unregistered {
         lib: lib.display().to_string(),
         version: version.clone(),
     })?;
@@ -107,7 +118,7 @@ pub fn generate(
         .write(true)
         .create_new(true)
         .open(&file)
-        .and_then(|mut f| std::io::Write::write_all(&mut f, TEMPLATE.as_bytes()))
+        .and_then(|mut f| std::io::Write::write_all(&mut f, source.as_bytes()))
         .map_err(io(&file))?;
     fs::write(&lib, registered).map_err(io(&lib))?;
     Ok(Generated { version, file, lib })

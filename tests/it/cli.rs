@@ -136,6 +136,8 @@ async fn generate_writes_and_registers_a_migration() {
         .collect();
     assert_eq!(files.len(), 1);
     let version = files[0].trim_end_matches(".rs");
+    let written = std::fs::read_to_string(dir.path().join(&files[0])).unwrap();
+    assert!(written.contains("impl MigrationTrait for Migration"), "{written}");
     assert!(version.starts_with('m') && version.len() == "m20250101_000000_add_last_login".len());
     let registered = std::fs::read_to_string(dir.path().join("lib.rs")).unwrap();
     assert!(registered.contains(&format!("mod {version};")));

@@ -1,0 +1,200 @@
+//! `autogenerate NAME` and `check`: compare the entities with the live database.
+//!
+//! Both refuse to compare a database that is not at head: the difference would re-state the
+//! pending migrations. `check` reports; `autogenerate` drafts a migration from the difference,
+//! asking about likely renames on a terminal.
+
+use super::args::Format;
+use super::confirm::ask_yes_no;
+use super::console::Console;
+use super::error::CliError;
+use super::generate;
+use super::render;
+use crate::codegen::{Note, migration_file};
+use crate::diff::{self, Diff, DiffOptions, Rename};
+use crate::runner::Migrator;
+use crate::schema::{self, EntitySet, Filter, Schema};
+use serde::Serialize;
+use std::collections::BTreeMap;
+use std::path::Path;
+
+/// What to compare, and how.
+pub struct Compare<'a> {
+    pub entities: Option<&'a EntitySet>,
+    pub filter: Filter,
+    pub renames: Vec<Rename>,
+}
+
+struct Compared {
+    live: Schema,
+    wanted: Schema,
+    diff: Diff,
+}
+
+async fn compare(migrator: &Migrator, request: &Compare<'_>) -> Result<Compared, CliError> {
+    let entities = request.entities.ok_or(CliError::NoEntities)?;
+    let status = migrator.status().await?;
+    if !status.is_up_to_date {
+        return Err(CliError::NotAtHead {
+            pending: status.pending.clone(),
+            blocked: !status.pending.is_empty(),
+        });
+    }
+    let backend = migrator.backend();
+    let live = schema::discover(migrator.connection(), &request.filter)
+        .await
+        .map_err(|e| CliError::Schema(e.to_string()))?;
+    let wanted = request.filter.apply(entities.schema(backend));
+    let options = DiffOptions { backend, renames: request.renames.clone() };
+    let diff = diff::diff(&live, &wanted, &options).map_err(|e| CliError::Rename(e.to_string()))?;
+    Ok(Compared { live, wanted, diff })
+}
+
+#[derive(Serialize)]
+struct CheckReport<'a> {
+    in_sync: bool,
+    differences: Vec<String>,
+    warnings: Vec<&'a str>,
+}
+
+/// Exit 0 when the database is at head and matches the entities; otherwise an error listing
+/// what differs.
+pub async fn check(
+    migrator: &Migrator,
+    request: &Compare<'_>,
+    console: &Console,
+    format: Format,
+) -> Result<(), CliError> {
+    let compared = compare(migrator, request).await?;
+    let differences = compared.diff.describe();
+    if format == Format::Json {
+        render::json(
+            console,
+            &CheckReport {
+                in_sync: differences.is_empty(),
+                differences: differences.clone(),
+                warnings: compared.diff.warnings.iter().map(|w| w.message.as_str()).collect(),
+            },
+        );
+    }
+    if differences.is_empty() {
+        if format == Format::Text {
+            console.out("The database is at head and matches the entities.");
+        }
+        return Ok(());
+    }
+    Err(CliError::Drift { differences })
+}
+
+/// Options of `autogenerate`.
+pub struct Draft<'a> {
+    pub name: &'a str,
+    pub preview: bool,
+    pub dir: Option<&'a Path>,
+    pub interactive: bool,
+}
+
+#[derive(Serialize)]
+struct DraftReport {
+    changes: Vec<String>,
+    warnings: Vec<String>,
+    written: Option<generate::Generated>,
+    source: Option<String>,
+}
+
+pub async fn autogenerate(
+    migrator: &Migrator,
+    mut request: Compare<'_>,
+    draft: &Draft<'_>,
+    console: &Console,
+    format: Format,
+) -> Result<(), CliError> {
+    let mut compared = compare(migrator, &request).await?;
+    if draft.interactive {
+        let accepted = ask_about_renames(&compared.diff, console);
+        if !accepted.is_empty() {
+            request.renames.extend(accepted);
+            compared = compare(migrator, &request).await?;
+        }
+    }
+    let diff = &compared.diff;
+    if diff.is_empty() {
+        if format == Format::Json {
+            render::json(console, &DraftReport { changes: vec![], warnings: vec![], written: None, source: None });
+        } else {
+            console.out("No differences between the entities and the database; nothing was written.");
+        }
+        return Ok(());
+    }
+    let mut notes: Vec<Note> = diff
+        .warnings
+        .iter()
+        .map(|w| Note { change: w.change_index, text: w.message.clone() })
+        .collect();
+    for candidate in diff::rename_candidates(diff) {
+        notes.push(Note {
+            change: candidate.drop_index,
+            text: format!(
+                "this drop may be a rename ({}); if so, re-run with --rename {} to keep the data",
+                candidate.rename.summary(),
+                candidate.rename
+            ),
+        });
+    }
+    let source = migration_file(&diff.changes, &notes, &all_enums(&compared), &header(draft.name, diff));
+    let written = if draft.preview {
+        None
+    } else {
+        Some(generate::write(draft.name, draft.dir, chrono::Utc::now(), &source)?)
+    };
+    let changes = diff.describe();
+    let warnings: Vec<String> = notes.iter().map(|n| n.text.clone()).collect();
+    if format == Format::Json {
+        let source = draft.preview.then(|| source.clone());
+        render::json(console, &DraftReport { changes, warnings, written, source });
+        return Ok(());
+    }
+    if draft.preview {
+        console.out(source.trim_end());
+    }
+    console.err(format!("{} change(s):", changes.len()));
+    for change in &changes {
+        console.err(format!("  {change}"));
+    }
+    for warning in &warnings {
+        console.err(format!("warning: {warning}"));
+    }
+    if let Some(made) = &written {
+        console.out(format!(
+            "Wrote {} and registered {} in {}; review it before you apply it",
+            made.file.display(),
+            made.version,
+            made.lib.display()
+        ));
+    }
+    Ok(())
+}
+
+fn ask_about_renames(diff: &Diff, console: &Console) -> Vec<Rename> {
+    diff::rename_candidates(diff)
+        .into_iter()
+        .filter(|c| ask_yes_no(console, &format!("{}: rename?", c.rename.summary())))
+        .map(|c| c.rename)
+        .collect()
+}
+
+fn all_enums(compared: &Compared) -> BTreeMap<String, schema::EnumType> {
+    let mut enums = compared.live.enums.clone();
+    enums.extend(compared.wanted.enums.clone());
+    enums
+}
+
+fn header(name: &str, diff: &Diff) -> Vec<String> {
+    let mut lines = vec![
+        format!("{name}: drafted by `autogenerate` from the difference between the entities"),
+        "and the database. Review it before you apply it.".to_string(),
+        String::new(),
+    ];
+    lines.extend(diff.describe().into_iter().map(|d| format!("- {d}")));
+    lines
+}
