@@ -29,6 +29,6 @@ pub mod schema;
 
 pub use db::{Backend, DatabaseUrl};
 pub use runner::{
-   DownTarget, Environment, Error, MigrationState, Migrator, Report, RunOptions, StampTarget, Status,
-    UpOptions, UpTarget, ensure_up_to_date,
+    DownTarget, Environment, Error, MigrationState, Migrator, Report, ResolveAs, RunOptions,
+    StampTarget, Status, UpOptions, UpTarget, ensure_up_to_date,
 };

@@ -24,7 +24,7 @@ pub struct Global {
     #[arg(short = 'u', long, env = "DATABASE_URL", hide_env_values = true, global = true)]
     pub database_url: Option<String>,
 
-    /// PostgreSQL schema to migrate (created if missing)
+    /// PostgreSQL schema to migrate (commands that write create it if missing)
     #[arg(short = 's', long, env = "DATABASE_SCHEMA", hide_env_values = true, global = true)]
     pub database_schema: Option<String>,
 

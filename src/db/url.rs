@@ -190,7 +190,7 @@ impl DatabaseUrl {
             .map(mask_password)
             .collect();
         if let Some(password) = self.password.as_deref().filter(|p| p.chars().count() >= 8) {
-            out = out.replace(password, "***");
+            out = replace_word(&out, password, "***");
         }
         out
     }
@@ -235,6 +235,22 @@ pub fn mask_password(raw: &str) -> String {
     )
 }
 
+/// `text` with each occurrence of `word` that is not part of a longer word replaced.
+fn replace_word(text: &str, word: &str, with: &str) -> String {
+    let is_word = |c: Option<char>| c.is_some_and(|c| c.is_alphanumeric() || c == '_');
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find(word) {
+        let before = rest[..at].chars().next_back().or(out.chars().next_back());
+        let after = rest[at + word.len()..].chars().next();
+        out.push_str(&rest[..at]);
+        out.push_str(if is_word(before) || is_word(after) { word } else { with });
+        rest = &rest[at + word.len()..];
+    }
+    out.push_str(rest);
+    out
+}
+
 /// Decodes `%XX` escapes; user names, passwords and database names may carry them.
 fn percent_decode(s: &str) -> String {
     percent_encoding::percent_decode_str(s)
@@ -273,6 +289,8 @@ mod tests {
         );
         let short = DatabaseUrl::parse("postgres://postgres:m2025@localhost/db").unwrap();
         assert_eq!(short.redact("m20250101_x"), "m20250101_x");
+        let wordy = DatabaseUrl::parse("postgres://u:display_name@localhost/db").unwrap();
+        assert_eq!(wordy.redact("m2_add_display_name: display_name"), "m2_add_display_name: ***");
         let maria = DatabaseUrl::parse("mariadb://root@127.0.0.1:3306/app").unwrap();
         assert_eq!(maria.backend(), Backend::MySql);
         assert!(maria.expose().starts_with("mysql://"));

@@ -116,7 +116,11 @@ impl Attempt {
     async fn new(db: &DatabaseConnection) -> Result<Self, LockError> {
         Ok(match Backend::from_sea_orm(db.get_database_backend()) {
             Backend::Postgres => Attempt::Postgres(Some(postgres::begin(db).await.map_err(take_error)?)),
-            Backend::MySql => Attempt::MySql(Some(db.begin().await.map_err(take_error)?)),
+            Backend::MySql => {
+                let txn = db.begin().await.map_err(take_error)?;
+                mysql::keep_alive(&txn).await.map_err(take_error)?;
+                Attempt::MySql(Some(txn))
+            }
             Backend::Sqlite => match sqlite::open_lock_file(db).await? {
                 Some(file) => Attempt::File(Some(file)),
                 None => Attempt::Nothing,

@@ -6,6 +6,12 @@ use sea_orm::{ConnectionTrait, DatabaseTransaction, DbErr, Statement};
 
 const LOCK_NAME: &str = "CONCAT('seamigrate:', MD5(DATABASE()))";
 
+/// Keeps the pinned session open however long the run is: it sits idle while migrations run
+/// on other connections, and a short server `wait_timeout` would close it and free the lock.
+pub(super) async fn keep_alive(txn: &DatabaseTransaction) -> Result<(), DbErr> {
+    txn.execute_unprepared("SET SESSION wait_timeout = 31536000").await.map(drop)
+}
+
 pub(super) async fn try_lock(txn: &DatabaseTransaction) -> Result<bool, DbErr> {
     let sql = format!("SELECT CAST(COALESCE(GET_LOCK({LOCK_NAME}, 0), 0) AS SIGNED) AS locked");
     let row = txn

@@ -121,6 +121,7 @@ impl Error {
                 | Error::Modified { .. }
                 | Error::OutOfOrder { .. }
                 | Error::MissingCrossed { .. }
+                | Error::ResolveUnknownCode { .. }
                 | Error::Refused { .. }
                 | Error::NotUpToDate { .. }
         )

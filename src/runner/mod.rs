@@ -285,7 +285,11 @@ impl Migrator {
         }
         report.total_ms = execute::elapsed_ms(&started);
         report.current = match steps.last() {
-            Some(step) if step.direction == Direction::Up => Some(step.migration.name().to_string()),
+            Some(step) if step.direction == Direction::Up => {
+                // An out-of-order migration can be older than what was already applied.
+                let newest = steps.iter().map(|s| s.migration.name()).max();
+                current.clone().max(newest.map(str::to_string))
+            }
             Some(step) => Some(step.previous.clone()).filter(|v| v != "base"),
             None => current.clone(),
         };

@@ -36,7 +36,8 @@ async fn out_of_order_needs_a_flag(db: TestDb) {
     let err = m.up(&UpTarget::All, &RunOptions::default()).await.unwrap_err();
     assert!(matches!(&err, Error::OutOfOrder { versions, newest } if versions == &["m2_b"] && newest == "m3_c"), "{err}");
     let allow = RunOptions { allow_out_of_order: true, ..RunOptions::default() };
-    m.up(&UpTarget::All, &allow).await.unwrap();
+    let report = m.up(&UpTarget::All, &allow).await.unwrap();
+    assert_eq!(report.current.as_deref(), Some("m3_c"), "the newest applied is still current");
     assert!(has_table(m.connection(), "tb").await);
     assert!(m.status().await.unwrap().is_up_to_date);
 }
