@@ -12,11 +12,16 @@
 //! - [`history`]: the tables that record what is applied and everything that happened.
 //! - [`lock`]: one run at a time per database.
 //! - [`runner`]: plans and executes `up`, `down`, `stamp`, `fresh`, ...; the library API.
+//! - [`batch`]: helpers migrations call where a backend cannot change a table in place
+//!   (SQLite's table rebuild), so that one migration serves every backend.
+//! - [`apply`]: one schema change made on a live database, through those same statements.
 //! - [`cli`]: the command line a migration crate's `main.rs` hands over to.
 //!
 //! Beside the runner, the `autogenerate` pipeline flows one way: [`schema`] (a backend-neutral
 //! model, read from the entities and from a live database) -> `diff` -> code generation.
 
+pub mod apply;
+pub mod batch;
 pub mod capture;
 pub mod cli;
 pub mod codegen;

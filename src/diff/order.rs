@@ -1,0 +1,82 @@
+//! The order changes run in, so that nothing is used before it exists or removed while still in
+//! use: renames first (later changes use the new names); enum types before the tables that use
+//! them; foreign keys and indexes dropped before the columns and tables they involve; tables
+//! dropped referencing-first and created referenced-first; columns added and tightened before a
+//! primary key that needs them, loosened and dropped after; indexes before the foreign keys that
+//! lean on them; enum types dropped last. The order of `inverse_of` the result is then just as
+//! sound, since each step's inverse undoes what the step made possible.
+
+use super::change::Change;
+use super::cycles::creation_order;
+
+/// `changes` in dependency order. Tables created (or dropped) together that reference each
+/// other in a cycle are created without the foreign keys that close it, which are added after
+/// all of them (for drops: dropped before any of them); so the result may hold more changes.
+/// Changes of the same kind keep their relative order.
+pub fn order(changes: Vec<Change>) -> Vec<Change> {
+    let mut created = Vec::new();
+    let mut dropped = Vec::new();
+    let mut rest = Vec::new();
+    for change in changes {
+        match change {
+            Change::CreateTable { table } => created.push(table),
+            Change::DropTable { table } => dropped.push(table),
+            other => rest.push(other),
+        }
+    }
+    let (created, deferred) = creation_order(created);
+    rest.extend(created.into_iter().map(|table| Change::CreateTable { table }));
+    rest.extend(deferred.into_iter().map(|(table, foreign_key)| Change::AddForeignKey { table, foreign_key }));
+    let (dropped, deferred) = creation_order(dropped);
+    rest.extend(deferred.into_iter().map(|(table, foreign_key)| Change::DropForeignKey { table, foreign_key }));
+    rest.extend(dropped.into_iter().rev().map(|table| Change::DropTable { table }));
+    rest.sort_by_key(phase);
+    rest
+}
+
+/// The steps of a migration, in the order they run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Phase {
+    RenameTable,
+    RenameColumn,
+    CreateEnum,
+    GrowEnum,
+    DropForeignKey,
+    DropIndex,
+    DropTable,
+    CreateTable,
+    AddColumn,
+    AlterColumn,
+    AlterPrimaryKey,
+    /// NOT NULL lifted: only once the column has left the primary key.
+    LoosenColumn,
+    DropColumn,
+    AddIndex,
+    AddForeignKey,
+    /// Values removed: once no new definition needs them.
+    ShrinkEnum,
+    DropEnum,
+}
+
+fn phase(change: &Change) -> Phase {
+    use Change::*;
+    match change {
+        RenameTable { .. } => Phase::RenameTable,
+        RenameColumn { .. } => Phase::RenameColumn,
+        CreateEnum { .. } => Phase::CreateEnum,
+        AlterEnum { from, to } if from.values.iter().all(|v| to.values.contains(v)) => Phase::GrowEnum,
+        AlterEnum { .. } => Phase::ShrinkEnum,
+        DropForeignKey { .. } => Phase::DropForeignKey,
+        DropIndex { .. } => Phase::DropIndex,
+        DropTable { .. } => Phase::DropTable,
+        CreateTable { .. } => Phase::CreateTable,
+        AddColumn { .. } => Phase::AddColumn,
+        AlterColumn { from, to, .. } if !from.nullable && to.nullable => Phase::LoosenColumn,
+        AlterColumn { .. } => Phase::AlterColumn,
+        AlterPrimaryKey { .. } => Phase::AlterPrimaryKey,
+        DropColumn { .. } => Phase::DropColumn,
+        AddIndex { .. } => Phase::AddIndex,
+        AddForeignKey { .. } => Phase::AddForeignKey,
+        DropEnum { .. } => Phase::DropEnum,
+    }
+}
