@@ -16,7 +16,8 @@ impl MigratorTrait for Migrator {
     }
 }
 
-/// The entities `autogenerate` and `check` compare the database with.
+/// The entities `autogenerate` and `check` compare the database with, and the composite index
+/// their attributes cannot declare.
 pub fn entities() -> seamigrate::schema::EntitySet {
     use entity::*;
     seamigrate::schema::EntitySet::new()
@@ -26,4 +27,12 @@ pub fn entities() -> seamigrate::schema::EntitySet {
         .register(services::Entity)
         .register(certificates::Entity)
         .register(credentials::Entity)
+        .index(
+            services::Entity,
+            Index::create()
+                .name("idx_services_cluster_id_is_active")
+                .col(services::Column::ClusterId)
+                .col(services::Column::IsActive)
+                .to_owned(),
+        )
 }

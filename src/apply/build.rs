@@ -129,11 +129,9 @@ pub fn index(table: &str, index: &Index) -> IndexCreateStatement {
     create
 }
 
-/// The index's own name, or `idx_`/`uq_` + table + columns where the model has none.
+/// The index's own name, or the one [`crate::diff::index_name`] makes where the model has none.
 pub fn index_name(table: &str, index: &Index) -> String {
-    let prefix = if index.unique { "uq" } else { "idx" };
-    let made = || format!("{prefix}_{table}_{}", index.columns.join("_"));
-    index.name.clone().unwrap_or_else(made)
+    index.name.clone().unwrap_or_else(|| crate::diff::index_name(table, index))
 }
 
 /// The foreign key `fk` of `table`, named by [`foreign_key_name`], with its actions (NO ACTION,
@@ -159,10 +157,10 @@ pub fn foreign_key(table: &str, fk: &ForeignKey) -> ForeignKeyCreateStatement {
     create
 }
 
-/// The key's own name, or `fk_` + table + columns where the model has none.
+/// The key's own name, or the one [`crate::diff::foreign_key_name`] makes where the model has
+/// none.
 pub fn foreign_key_name(table: &str, fk: &ForeignKey) -> String {
-    let made = || format!("fk_{table}_{}", fk.columns.join("_"));
-    fk.name.clone().unwrap_or_else(made)
+    fk.name.clone().unwrap_or_else(|| crate::diff::foreign_key_name(table, fk))
 }
 
 /// A foreign key action as sea-query names it.

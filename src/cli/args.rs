@@ -1,5 +1,7 @@
 //! The command line, as clap parses it.
 
+use crate::diff::Rename;
+use crate::schema::Filter;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 
@@ -131,4 +133,43 @@ pub enum Command {
         #[arg(long, value_name = "DIR")]
         dir: Option<PathBuf>,
     },
+    /// Draft a migration from the difference between the entities and the database (at head)
+    Autogenerate {
+        /// Name in snake_case, e.g. add_last_login
+        name: String,
+        /// Print the drafted file instead of writing it
+        #[arg(long)]
+        preview: bool,
+        /// Declare a rename: `TABLE.COLUMN=NEW_COLUMN` or `TABLE=NEW_TABLE` (repeatable)
+        #[arg(long = "rename", value_name = "OLD=NEW")]
+        renames: Vec<Rename>,
+        /// Directory of the migration crate's sources [default: migration/src, else src]
+        #[arg(long, value_name = "DIR")]
+        dir: Option<PathBuf>,
+        #[command(flatten)]
+        tables: TableFilter,
+    },
+    /// Exit 0 when the database is at head and matches the entities; 1 with the differences
+    Check {
+        #[command(flatten)]
+        tables: TableFilter,
+    },
+}
+
+/// Which tables `autogenerate` and `check` compare.
+#[derive(Debug, Clone, Args)]
+pub struct TableFilter {
+    /// Compare only these tables (repeatable)
+    #[arg(long = "include-table", value_name = "TABLE")]
+    pub include: Vec<String>,
+    /// Leave these tables out of the comparison (repeatable)
+    #[arg(long = "exclude-table", value_name = "TABLE")]
+    pub exclude: Vec<String>,
+}
+
+impl TableFilter {
+    pub fn to_filter(&self) -> Filter {
+        let filter = if self.include.is_empty() { Filter::all() } else { Filter::only(self.include.clone()) };
+        filter.except(self.exclude.clone())
+    }
 }

@@ -12,7 +12,7 @@ use super::generate;
 use super::render;
 use crate::codegen::{Note, migration_file};
 use crate::diff::{self, Diff, DiffOptions, Rename};
-use crate::runner::Migrator;
+use crate::runner::{MigrationState, Migrator};
 use crate::schema::{self, EntitySet, Filter, Schema};
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -37,7 +37,8 @@ async fn compare(migrator: &Migrator, request: &Compare<'_>) -> Result<Compared,
     if !status.is_up_to_date {
         return Err(CliError::NotAtHead {
             pending: status.pending.clone(),
-            blocked: !status.pending.is_empty(),
+            dirty: status.versions_in(MigrationState::Dirty),
+            modified: status.versions_in(MigrationState::Modified),
         });
     }
     let backend = migrator.backend();
@@ -45,16 +46,15 @@ async fn compare(migrator: &Migrator, request: &Compare<'_>) -> Result<Compared,
         .await
         .map_err(|e| CliError::Schema(e.to_string()))?;
     let wanted = request.filter.apply(entities.schema(backend));
-    let options = DiffOptions { backend, renames: request.renames.clone() };
-    let diff = diff::diff(&live, &wanted, &options).map_err(|e| CliError::Rename(e.to_string()))?;
+    let options = DiffOptions::new(backend).with_renames(request.renames.clone());
+    let diff = diff::try_diff(&live, &wanted, &options).map_err(|e| CliError::Rename(e.to_string()))?;
     Ok(Compared { live, wanted, diff })
 }
 
 #[derive(Serialize)]
-struct CheckReport<'a> {
+struct CheckReport {
     in_sync: bool,
     differences: Vec<String>,
-    warnings: Vec<&'a str>,
 }
 
 /// Exit 0 when the database is at head and matches the entities; otherwise an error listing
@@ -67,23 +67,24 @@ pub async fn check(
 ) -> Result<(), CliError> {
     let compared = compare(migrator, request).await?;
     let differences = compared.diff.describe();
-    if format == Format::Json {
-        render::json(
-            console,
-            &CheckReport {
-                in_sync: differences.is_empty(),
-                differences: differences.clone(),
-                warnings: compared.diff.warnings.iter().map(|w| w.message.as_str()).collect(),
-            },
-        );
-    }
     if differences.is_empty() {
-        if format == Format::Text {
-            console.out("The database is at head and matches the entities.");
+        match format {
+            Format::Json => render::json(
+                console,
+                &CheckReport { in_sync: true, differences: vec![] },
+            ),
+            Format::Text => console.out("The database is at head and matches the entities."),
         }
         return Ok(());
     }
-    Err(CliError::Drift { differences })
+    let listed = format == Format::Text;
+    if listed {
+        console.out(format!("The database differs from the entities ({}):", differences.len()));
+        for line in &differences {
+            console.out(format!("  {line}"));
+        }
+    }
+    Err(CliError::Drift { differences, listed })
 }
 
 /// Options of `autogenerate`.

@@ -1,6 +1,7 @@
 //! One function per command: resolve the options, call the runner, render the result.
 
 use super::args::{Cli, Command, Format, Global, ResolveAsArg};
+use super::autogen::{self, Compare, Draft};
 use super::confirm::confirmed;
 use super::console::Console;
 use super::error::CliError;
@@ -17,7 +18,7 @@ use std::time::Duration;
 pub async fn dispatch<M: MigratorTrait>(
     cli: Cli,
     console: &Console,
-    _entities: Option<&EntitySet>,
+    entities: Option<&EntitySet>,
 ) -> Result<(), CliError> {
     let global = cli.global;
     let env: Environment = global.env.parse().map_err(CliError::Usage)?;
@@ -35,6 +36,9 @@ pub async fn dispatch<M: MigratorTrait>(
         }
         return Ok(());
     }
+    if let Command::Autogenerate { name, .. } = &cli.command {
+        super::generate::check_name(name)?;
+    }
     let url = DatabaseUrl::parse(global.database_url.as_deref().unwrap_or(DEFAULT_URL))?;
     console.redact_with(&url);
     if global.verbose {
@@ -42,7 +46,11 @@ pub async fn dispatch<M: MigratorTrait>(
     }
     let writes = !matches!(
         cli.command,
-        Command::Status | Command::Current | Command::History { .. }
+        Command::Status
+            | Command::Current
+            | Command::History { .. }
+            | Command::Check { .. }
+            | Command::Autogenerate { .. }
     );
     let migrator = connect::<M>(&global, writes, &url, env, console).await?;
     let format = global.format;
@@ -116,6 +124,15 @@ pub async fn dispatch<M: MigratorTrait>(
                 _ => migrator.reset(&options).await?,
             };
             summarise(console, &global, name, &report);
+        }
+        Command::Check { tables } => {
+            let request = Compare { entities, filter: tables.to_filter(), renames: Vec::new() };
+            autogen::check(&migrator, &request, console, format).await?;
+        }
+        Command::Autogenerate { name, preview, renames, dir, tables } => {
+            let request = Compare { entities, filter: tables.to_filter(), renames };
+            let draft = Draft { name: &name, preview, dir: dir.as_deref(), interactive: !global.yes };
+            autogen::autogenerate(&migrator, request, &draft, console, format).await?;
         }
         Command::Generate { .. } => {}
     }

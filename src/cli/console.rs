@@ -2,7 +2,8 @@
 //! database URL's redaction, so a password cannot reach the output by any path.
 
 use crate::db::DatabaseUrl;
-use std::io::Write;
+use std::collections::VecDeque;
+use std::io::{BufRead, IsTerminal, Write};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 #[derive(Clone)]
@@ -14,6 +15,8 @@ struct Inner {
     out: Sink,
     err: Sink,
     url: Option<DatabaseUrl>,
+    /// Answers to questions, in order: `None` reads them from a terminal.
+    answers: Option<VecDeque<String>>,
 }
 
 enum Sink {
@@ -46,7 +49,7 @@ impl Console {
 
     fn with(out: Sink, err: Sink) -> Self {
         Console {
-            inner: Arc::new(Mutex::new(Inner { out, err, url: None })),
+            inner: Arc::new(Mutex::new(Inner { out, err, url: None, answers: None })),
         }
     }
 
@@ -69,6 +72,31 @@ impl Console {
         let mut inner = self.lock();
         let text = inner.clean(line.as_ref());
         inner.err.write(&text);
+    }
+
+    /// This console, answering its questions with `answers` in order (then with nothing), for
+    /// tests of interactive commands.
+    pub fn answering<I: IntoIterator<Item = S>, S: Into<String>>(self, answers: I) -> Self {
+        self.lock().answers = Some(answers.into_iter().map(Into::into).collect());
+        self
+    }
+
+    /// Writes `question` to standard error and reads one line of answer; `None` when there is
+    /// no one to answer (standard input is not a terminal, or it is closed).
+    pub fn ask(&self, question: &str) -> Option<String> {
+        let scripted = self.lock().answers.is_some();
+        if !scripted && !std::io::stdin().is_terminal() {
+            return None;
+        }
+        self.err(question);
+        if let Some(answers) = &mut self.lock().answers {
+            return answers.pop_front();
+        }
+        let mut answer = String::new();
+        match std::io::stdin().lock().read_line(&mut answer) {
+            Ok(n) if n > 0 => Some(answer.trim().to_string()),
+            _ => None,
+        }
     }
 
     /// What was written to standard output and standard error (buffered consoles only).

@@ -22,23 +22,19 @@ pub enum CliError {
          `seamigrate::cli::main_with_entities::<Migrator>(entities)` in its main.rs"
     )]
     NoEntities,
-    #[error(
-        "the database is not at head{}; apply pending migrations with `up` first, or the \
-         comparison would repeat what they do",
-        if .pending.is_empty() { String::new() } else { format!(" (pending: {})", .pending.join(", ")) }
-    )]
-    NotAtHead { pending: Vec<String>, blocked: bool },
+    #[error("the database is not at head: {}", not_at_head(.pending, .dirty, .modified))]
+    NotAtHead { pending: Vec<String>, dirty: Vec<String>, modified: Vec<String> },
     #[error("{0}")]
     Schema(String),
     #[error("{0}")]
     Rename(String),
     #[error(
-        "the database differs from the entities ({} difference(s)): {}; write a migration for \
-         them (`autogenerate NAME` drafts one)",
+        "the database differs from the entities in {} place(s){}; write a migration for them \
+         (`autogenerate NAME` drafts one)",
         .differences.len(),
-        .differences.join("; ")
+        if *.listed { " (listed above)".to_string() } else { format!(": {}", .differences.join("; ")) }
     )]
-    Drift { differences: Vec<String> },
+    Drift { differences: Vec<String>, listed: bool },
 }
 
 /// Exit codes, as documented in `--help` and docs/cli.md.
@@ -89,12 +85,37 @@ impl CliError {
     pub fn report(&self, console: &Console, format: Format) -> i32 {
         let message = self.to_string().replace('\n', " ");
         match format {
-            Format::Json => super::render::json(
-                console,
-                &serde_json::json!({ "error": { "kind": self.kind(), "message": message } }),
-            ),
+            Format::Json => {
+                let mut error = serde_json::json!({ "kind": self.kind(), "message": message });
+                if let CliError::Drift { differences, .. } = self {
+                    error["differences"] = serde_json::json!(differences);
+                }
+                super::render::json(console, &serde_json::json!({ "error": error }))
+            }
             Format::Text => console.err(format!("error: {message}")),
         }
         self.exit_code()
     }
+}
+
+/// Why the database is not at head, and what to do, for [`CliError::NotAtHead`].
+fn not_at_head(pending: &[String], dirty: &[String], modified: &[String]) -> String {
+    if let Some(version) = dirty.first() {
+        return format!(
+            "migration {version} is dirty (it failed part way); repair the database, then \
+             settle it with `resolve {version} --as applied|pending`"
+        );
+    }
+    if let Some(version) = modified.first() {
+        return format!(
+            "migration {version} was edited after it was applied; restore the file, or accept \
+             the edit with `resolve {version} --as applied`"
+        );
+    }
+    format!(
+        "{} migration(s) pending ({}); apply them with `up` first, or the comparison would \
+         repeat what they do",
+        pending.len(),
+        pending.join(", ")
+    )
 }

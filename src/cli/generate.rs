@@ -81,6 +81,15 @@ pub fn generate(
     write(name, dir, now, TEMPLATE)
 }
 
+/// Refuses a migration name that is not snake_case starting with a letter.
+pub fn check_name(name: &str) -> Result<(), GenerateError> {
+    let valid = name.chars().next().is_some_and(|c| c.is_ascii_lowercase())
+        && name
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
+    if valid { Ok(()) } else { Err(GenerateError::BadName(name.to_string())) }
+}
+
 /// Writes `source` as a new migration `name` and registers it in the crate's `lib.rs`.
 pub fn write(
     name: &str,
@@ -88,13 +97,7 @@ pub fn write(
     now: chrono::DateTime<chrono::Utc>,
     source: &str,
 ) -> Result<Generated, GenerateError> {
-    let valid = name.chars().next().is_some_and(|c| c.is_ascii_lowercase())
-        && name
-            .chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
-    if !valid {
-        return Err(GenerateError::BadName(name.to_string()));
-    }
+    check_name(name)?;
     let dir = match dir {
         Some(dir) => dir.to_path_buf(),
         None => find_crate().ok_or(GenerateError::NoCrate)?,

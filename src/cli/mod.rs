@@ -7,6 +7,7 @@
 //! ```
 
 mod args;
+mod autogen;
 mod commands;
 mod confirm;
 mod console;

@@ -1,6 +1,7 @@
 //! sea-query builder code for columns, keys and indexes of the schema model.
 
 use super::idents::Idents;
+use crate::apply::build;
 use crate::schema::{Column, ColumnType, DefaultValue, EnumType, FkAction, ForeignKey, Index};
 use std::collections::BTreeMap;
 
@@ -94,10 +95,7 @@ fn default_value(default: &DefaultValue) -> Option<String> {
 
 /// `Index::create().name(..).table(..).col(..)...` for `index` of `table`.
 pub fn index_create(idents: &mut Idents, table: &str, index: &Index) -> String {
-    let mut code = String::from("Index::create()");
-    if let Some(name) = &index.name {
-        code.push_str(&format!(".name({name:?})"));
-    }
+    let mut code = format!("Index::create().name({:?})", build::index_name(table, index));
     code.push_str(&format!(".table({})", idents.table(table)));
     for column in &index.columns {
         code.push_str(&format!(".col({})", idents.column(table, column)));
@@ -110,10 +108,7 @@ pub fn index_create(idents: &mut Idents, table: &str, index: &Index) -> String {
 
 /// `ForeignKey::create().name(..).from(..).to(..).on_delete(..)...` for a key of `table`.
 pub fn foreign_key_create(idents: &mut Idents, table: &str, fk: &ForeignKey) -> String {
-    let mut code = String::from("ForeignKey::create()");
-    if let Some(name) = &fk.name {
-        code.push_str(&format!(".name({name:?})"));
-    }
+    let mut code = format!("ForeignKey::create().name({:?})", build::foreign_key_name(table, fk));
     code.push_str(&format!(
         ".from({}, {})",
         idents.table(table),

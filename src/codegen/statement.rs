@@ -5,6 +5,7 @@
 
 use super::column::{column_def, foreign_key_create, index_create};
 use super::idents::Idents;
+use crate::apply::build;
 use crate::diff::Change;
 use crate::schema::{EnumType, Table};
 use std::collections::BTreeMap;
@@ -23,11 +24,11 @@ pub fn render(idents: &mut Idents, change: &Change, enums: &BTreeMap<String, Enu
         ),
         Change::AddColumn { table, column } => {
             let def = column_def(idents, table, column, false, enums);
-            alter(idents, table, &format!(".add_column({def})"))
+            batch("add_column", &format!("{}, {def}.to_owned()", idents.table(table)))
         }
         Change::DropColumn { table, column } => {
             let col = idents.column(table, &column.name);
-            alter(idents, table, &format!(".drop_column({col})"))
+            batch("drop_column", &format!("{}, {col}", idents.table(table)))
         }
         Change::RenameColumn { table, from, to } => {
             let (from, to) = (idents.column(table, from), idents.column(table, to));
@@ -35,36 +36,26 @@ pub fn render(idents: &mut Idents, change: &Change, enums: &BTreeMap<String, Enu
         }
         Change::AlterColumn { table, to, .. } => {
             let def = column_def(idents, table, to, false, enums);
-            format!(
-                "seamigrate::batch::alter_column(manager, {}, {def}.to_owned()).await?;\n",
-                idents.table(table)
-            )
+            batch("alter_column", &format!("{}, {def}.to_owned()", idents.table(table)))
         }
         Change::AlterPrimaryKey { table, to, .. } => {
             let cols: Vec<String> = to.iter().map(|c| idents.column(table, c)).collect();
-            format!(
-                "seamigrate::batch::alter_primary_key(manager, {}, [{}]).await?;\n",
-                idents.table(table),
-                cols.join(", ")
-            )
+            batch("alter_primary_key", &format!("{}, [{}]", idents.table(table), cols.join(", ")))
         }
         Change::AddIndex { table, index } => {
             manager("create_index", &index_create(idents, table, index))
         }
         Change::DropIndex { table, index } => {
-            let name = index.name.as_deref().unwrap_or_default();
-            manager(
-                "drop_index",
-                &format!("Index::drop().name({name:?}).table({})", idents.table(table)),
-            )
+            let name = build::index_name(table, index);
+            batch("drop_index", &format!("{}, {name:?}", idents.table(table)))
         }
-        Change::AddForeignKey { table, foreign_key } => format!(
-            "seamigrate::batch::add_foreign_key(manager, {}.to_owned()).await?;\n",
-            foreign_key_create(idents, table, foreign_key)
+        Change::AddForeignKey { table, foreign_key } => batch(
+            "add_foreign_key",
+            &format!("{}.to_owned()", foreign_key_create(idents, table, foreign_key)),
         ),
-        Change::DropForeignKey { table, foreign_key } => format!(
-            "seamigrate::batch::drop_foreign_key(manager, {}.to_owned()).await?;\n",
-            foreign_key_create(idents, table, foreign_key)
+        Change::DropForeignKey { table, foreign_key } => batch(
+            "drop_foreign_key",
+            &format!("{}.to_owned()", foreign_key_create(idents, table, foreign_key)),
         ),
         Change::CreateEnum { enum_type } => postgres_only(&manager(
             "create_type",
@@ -78,11 +69,9 @@ pub fn render(idents: &mut Idents, change: &Change, enums: &BTreeMap<String, Enu
             "drop_type",
             &format!("Type::drop().name(Alias::new({:?}))", enum_type.name),
         )),
-        Change::AlterEnum { from, to } => format!(
-            "seamigrate::batch::alter_enum(manager, {:?}, &[{}], &[{}]).await?;\n",
-            to.name,
-            quoted(&from.values),
-            quoted(&to.values)
+        Change::AlterEnum { from, to } => batch(
+            "alter_enum",
+            &format!("{:?}, &[{}], &[{}]", to.name, quoted(&from.values), quoted(&to.values)),
         ),
     }
 }
@@ -117,6 +106,11 @@ fn alter(idents: &mut Idents, table: &str, operation: &str) -> String {
         "alter_table",
         &format!("Table::alter().table({}){operation}", idents.table(table)),
     )
+}
+
+/// A call of the `seamigrate::batch` helper `function` with `manager` and `args`.
+fn batch(function: &str, args: &str) -> String {
+    format!("seamigrate::batch::{function}(manager, {args}).await?;\n")
 }
 
 fn manager(method: &str, statement: &str) -> String {

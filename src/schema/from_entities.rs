@@ -5,7 +5,7 @@
 use super::model::{ColumnType, EnumType, Schema, Table};
 use super::{sea_orm_backend, statement};
 use crate::db::Backend;
-use sea_orm::sea_query::ColumnType as SqType;
+use sea_orm::sea_query::{ColumnType as SqType, IndexCreateStatement};
 use sea_orm::{ColumnTrait, DbBackend, EntityTrait, IdenStatic, Iterable};
 
 /// The entities of an application, registered once, from which the schema they describe can be
@@ -18,6 +18,8 @@ use sea_orm::{ColumnTrait, DbBackend, EntityTrait, IdenStatic, Iterable};
 #[derive(Debug, Clone, Default)]
 pub struct EntitySet {
     entities: Vec<Registered>,
+    /// Indexes declared beside the entities, by table.
+    indexes: Vec<(&'static str, IndexCreateStatement)>,
 }
 
 /// One registered entity: its table name and how to describe it.
@@ -50,6 +52,15 @@ impl EntitySet {
         self
     }
 
+    /// Adds an index of `entity`'s table that its attributes cannot declare: sea-orm's
+    /// `indexed` and `unique` name one column each, so a composite index is declared here,
+    /// e.g. `Index::create().name("idx_services_cluster_id_is_active")
+    /// .col(services::Column::ClusterId).col(services::Column::IsActive).to_owned()`.
+    pub fn index<E: EntityTrait>(mut self, entity: E, index: IndexCreateStatement) -> Self {
+        self.indexes.push((entity.table_name(), index));
+        self
+    }
+
     /// The registered tables' names, in registration order.
     pub fn table_names(&self) -> Vec<&'static str> {
         self.entities.iter().map(|e| e.table).collect()
@@ -69,6 +80,11 @@ impl EntitySet {
                 .tables
                 .insert(described.table.name.clone(), described.table);
         }
+        for (table, index) in &self.indexes {
+            if let Some(table) = schema.tables.get_mut(*table) {
+                table.indexes.push(statement::index(index));
+            }
+        }
         schema
     }
 }
@@ -79,6 +95,7 @@ fn describe<E: EntityTrait>(backend: DbBackend) -> Described {
     let create = helper.create_table_from_entity(entity);
     let indexes = helper.create_index_from_entity(entity);
     let mut table = statement::table(&create, &indexes, backend);
+    forget_generated_index_names(&mut table);
     let mut enums = Vec::new();
     for column in E::Column::iter() {
         if let SqType::Enum { name, variants } = column.def().get_column_type() {
@@ -94,4 +111,15 @@ fn describe<E: EntityTrait>(backend: DbBackend) -> Described {
         }
     }
     Described { table, enums }
+}
+
+/// Forgets the names sea-orm makes up for `indexed` columns (`idx-<table>-<column>`): they
+/// name nothing the user chose, so a new index is named by the project's convention instead.
+fn forget_generated_index_names(table: &mut Table) {
+    for index in &mut table.indexes {
+        let made = format!("idx-{}-{}", table.name, index.columns.join("-"));
+        if index.name.as_deref() == Some(made.as_str()) {
+            index.name = None;
+        }
+    }
 }

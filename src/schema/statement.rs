@@ -38,21 +38,26 @@ pub(crate) fn table(
         table.columns.push(column(def, backend));
     }
     for index in stmt.get_indexes().iter().chain(indexes) {
-        let spec = index.get_index_spec();
         if index.is_primary_key() {
-            table.primary_key = spec.get_column_names();
+            table.primary_key = index.get_index_spec().get_column_names();
             continue;
         }
-        table.indexes.push(Index {
-            name: spec.get_name().map(str::to_owned),
-            columns: spec.get_column_names(),
-            unique: index.is_unique_key(),
-        });
+        table.indexes.push(self::index(index));
     }
     for fk in stmt.get_foreign_key_create_stmts() {
         table.foreign_keys.push(foreign_key(fk.get_foreign_key()));
     }
     table
+}
+
+/// The index `stmt` creates (its table aside).
+pub(crate) fn index(stmt: &IndexCreateStatement) -> Index {
+    let spec = stmt.get_index_spec();
+    Index {
+        name: spec.get_name().map(str::to_owned),
+        columns: spec.get_column_names(),
+        unique: stmt.is_unique_key(),
+    }
 }
 
 fn column(def: &ColumnDef, backend: DbBackend) -> Column {

@@ -7,7 +7,7 @@ use seamigrate::cli::{Console, run};
 use std::path::PathBuf;
 
 /// Runs the CLI; returns (exit code, stdout, stderr).
-async fn cli(args: &[&str]) -> (i32, String, String) {
+pub async fn cli(args: &[&str]) -> (i32, String, String) {
     let console = Console::buffered();
     let mut argv = vec!["migration"];
     argv.extend_from_slice(args);
@@ -17,7 +17,7 @@ async fn cli(args: &[&str]) -> (i32, String, String) {
 }
 
 /// Durations and timestamps replaced by fixed-width placeholders, so output compares exactly.
-fn normalise(text: &str) -> String {
+pub fn normalise(text: &str) -> String {
     let mut out = String::new();
     for line in text.lines() {
         let chars: Vec<char> = line.chars().collect();
@@ -53,7 +53,7 @@ fn normalise(text: &str) -> String {
     out
 }
 
-fn golden(name: &str, actual: &str) {
+pub fn golden(name: &str, actual: &str) {
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/it/golden").join(name);
     if std::env::var_os("UPDATE_GOLDEN").is_some() {
         std::fs::write(&path, actual).unwrap();

@@ -8,30 +8,20 @@ pub struct Migration;
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager
-            .alter_table(
-                Table::alter()
-                    .table(Accounts::Table)
-                    .add_column(
-                        ColumnDef::new(Accounts::LastLogin)
-                            .timestamp_with_time_zone()
-                            .null(),
-                    )
-                    .to_owned(),
-            )
-            .await?;
+        seamigrate::batch::add_column(
+            manager,
+            Accounts::Table,
+            ColumnDef::new(Accounts::LastLogin)
+                .timestamp_with_time_zone()
+                .null()
+                .to_owned(),
+        )
+        .await?;
         Ok(())
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager
-            .alter_table(
-                Table::alter()
-                    .table(Accounts::Table)
-                    .drop_column(Accounts::LastLogin)
-                    .to_owned(),
-            )
-            .await?;
+        seamigrate::batch::drop_column(manager, Accounts::Table, Accounts::LastLogin).await?;
         Ok(())
     }
 }

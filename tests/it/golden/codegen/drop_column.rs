@@ -9,26 +9,20 @@ pub struct Migration;
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         // WARNING: drops column accounts.nickname and its data
-        manager
-            .alter_table(
-                Table::alter()
-                    .table(Accounts::Table)
-                    .drop_column(Accounts::Nickname)
-                    .to_owned(),
-            )
-            .await?;
+        seamigrate::batch::drop_column(manager, Accounts::Table, Accounts::Nickname).await?;
         Ok(())
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager
-            .alter_table(
-                Table::alter()
-                    .table(Accounts::Table)
-                    .add_column(ColumnDef::new(Accounts::Nickname).string_len(64).null())
-                    .to_owned(),
-            )
-            .await?;
+        seamigrate::batch::add_column(
+            manager,
+            Accounts::Table,
+            ColumnDef::new(Accounts::Nickname)
+                .string_len(64)
+                .null()
+                .to_owned(),
+        )
+        .await?;
         Ok(())
     }
 }

@@ -18,14 +18,7 @@ impl MigrationTrait for Migration {
                     .to_owned(),
             )
             .await?;
-        manager
-            .drop_index(
-                Index::drop()
-                    .name("uq_accounts_email")
-                    .table(Accounts::Table)
-                    .to_owned(),
-            )
-            .await?;
+        seamigrate::batch::drop_index(manager, Accounts::Table, "uq_accounts_email").await?;
         Ok(())
     }
 
@@ -40,13 +33,7 @@ impl MigrationTrait for Migration {
                     .to_owned(),
             )
             .await?;
-        manager
-            .drop_index(
-                Index::drop()
-                    .name("idx_accounts_tenant_id_is_active")
-                    .table(Accounts::Table)
-                    .to_owned(),
-            )
+        seamigrate::batch::drop_index(manager, Accounts::Table, "idx_accounts_tenant_id_is_active")
             .await?;
         Ok(())
     }
