@@ -176,12 +176,18 @@ pub async fn autogenerate(
     Ok(())
 }
 
+/// Asks about each likely rename, skipping those that an accepted one rules out.
 fn ask_about_renames(diff: &Diff, console: &Console) -> Vec<Rename> {
-    diff::rename_candidates(diff)
-        .into_iter()
-        .filter(|c| ask_yes_no(console, &format!("{}: rename?", c.rename.summary())))
-        .map(|c| c.rename)
-        .collect()
+    let mut accepted: Vec<diff::RenameCandidate> = Vec::new();
+    for candidate in diff::rename_candidates(diff) {
+        if accepted.iter().any(|a| a.conflicts_with(&candidate)) {
+            continue;
+        }
+        if ask_yes_no(console, &format!("{}: rename?", candidate.rename.summary())) {
+            accepted.push(candidate);
+        }
+    }
+    accepted.into_iter().map(|c| c.rename).collect()
 }
 
 fn all_enums(compared: &Compared) -> BTreeMap<String, schema::EnumType> {
