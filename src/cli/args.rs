@@ -1,5 +1,6 @@
 //! The command line, as clap parses it.
 
+use crate::db::Backend;
 use crate::diff::Rename;
 use crate::schema::Filter;
 use clap::{Args, Parser, Subcommand, ValueEnum};
@@ -87,6 +88,8 @@ pub enum Command {
         /// Go on although applied migrations were edited since they ran
         #[arg(long)]
         allow_modified: bool,
+        #[command(flatten)]
+        sql: SqlOnly,
     },
     /// Revert applied migrations (one by default, -n N, --to VERSION, or --to base)
     Down {
@@ -96,6 +99,8 @@ pub enum Command {
         /// Revert everything above VERSION (which stays applied); `base` reverts everything
         #[arg(long, value_name = "VERSION|base")]
         to: Option<String>,
+        #[command(flatten)]
+        sql: SqlOnly,
     },
     /// Show every migration's state and a summary
     Status,
@@ -154,6 +159,34 @@ pub enum Command {
         #[command(flatten)]
         tables: TableFilter,
     },
+}
+
+/// `--sql`: print the statements instead of running them.
+#[derive(Debug, Clone, Args)]
+pub struct SqlOnly {
+    /// Print the SQL the chosen migrations would run, in order, and change nothing
+    #[arg(long)]
+    pub sql: bool,
+    /// With --sql: render for this backend without connecting to any database
+    #[arg(long, value_enum, requires = "sql", value_name = "BACKEND")]
+    pub backend: Option<BackendArg>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum BackendArg {
+    Postgres,
+    Mysql,
+    Sqlite,
+}
+
+impl From<BackendArg> for Backend {
+    fn from(arg: BackendArg) -> Self {
+        match arg {
+            BackendArg::Postgres => Backend::Postgres,
+            BackendArg::Mysql => Backend::MySql,
+            BackendArg::Sqlite => Backend::Sqlite,
+        }
+    }
 }
 
 /// Which tables `autogenerate` and `check` compare.

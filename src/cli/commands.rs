@@ -1,6 +1,6 @@
 //! One function per command: resolve the options, call the runner, render the result.
 
-use super::args::{Cli, Command, Format, Global, ResolveAsArg};
+use super::args::{Cli, Command, Format, Global, ResolveAsArg, SqlOnly};
 use super::autogen::{self, Compare, Draft};
 use super::confirm::confirmed;
 use super::console::Console;
@@ -8,7 +8,8 @@ use super::error::CliError;
 use super::render::{self, CliProgress};
 use crate::db::{self, ConnectSettings, DEFAULT_URL, DatabaseUrl};
 use crate::runner::{
-    DownTarget, Environment, Migrator, ResolveAs, RunOptions, StampTarget, UpTarget,
+    DownTarget, Environment, Migrator, Offline, Preview, ResolveAs, RunOptions, StampTarget,
+    UpTarget,
 };
 use crate::schema::EntitySet;
 use sea_orm_migration::MigratorTrait;
@@ -39,12 +40,20 @@ pub async fn dispatch<M: MigratorTrait>(
     if let Command::Autogenerate { name, .. } = &cli.command {
         super::generate::check_name(name)?;
     }
+    if let Some(previews) = offline_sql::<M>(&cli.command).await? {
+        render::previews(console, global.format, &previews);
+        return Ok(());
+    }
     let url = DatabaseUrl::parse(global.database_url.as_deref().unwrap_or(DEFAULT_URL))?;
     console.redact_with(&url);
     if global.verbose {
         console.err(format!("connecting to {} ({})", url.masked(), url.backend()));
     }
-    let writes = !matches!(
+    let sql_only = matches!(
+        &cli.command,
+        Command::Up { sql, .. } | Command::Down { sql, .. } if sql.sql
+    );
+    let writes = !sql_only && !matches!(
         cli.command,
         Command::Status
             | Command::Current
@@ -64,24 +73,24 @@ pub async fn dispatch<M: MigratorTrait>(
             to,
             allow_out_of_order,
             allow_modified,
+            sql,
         } => {
             options.allow_out_of_order = allow_out_of_order;
             options.allow_modified = allow_modified;
-            let target = match (steps, to) {
-                (Some(n), _) => UpTarget::Steps(n),
-                (None, Some(version)) => UpTarget::To(version),
-                (None, None) => UpTarget::All,
-            };
+            let target = up_target(steps, to);
+            if sql.sql {
+                render::previews(console, format, &migrator.preview_up(&target, &options).await?);
+                return Ok(());
+            }
             let report = migrator.up(&target, &options).await?;
             summarise(console, &global, "up", &report);
         }
-        Command::Down { steps, to } => {
-            let target = match (steps, to.as_deref()) {
-                (Some(n), _) => DownTarget::Steps(n),
-                (None, Some("base")) => DownTarget::Base,
-                (None, Some(version)) => DownTarget::To(version.to_string()),
-                (None, None) => DownTarget::Steps(1),
-            };
+        Command::Down { steps, to, sql } => {
+            let target = down_target(steps, to);
+            if sql.sql {
+                render::previews(console, format, &migrator.preview_down(&target).await?);
+                return Ok(());
+            }
             let report = migrator.down(&target, &options).await?;
             summarise(console, &global, "down", &report);
         }
@@ -137,6 +146,37 @@ pub async fn dispatch<M: MigratorTrait>(
         Command::Generate { .. } => {}
     }
     Ok(())
+}
+
+fn up_target(steps: Option<u32>, to: Option<String>) -> UpTarget {
+    match (steps, to) {
+        (Some(n), _) => UpTarget::Steps(n),
+        (None, Some(version)) => UpTarget::To(version),
+        (None, None) => UpTarget::All,
+    }
+}
+
+fn down_target(steps: Option<u32>, to: Option<String>) -> DownTarget {
+    match (steps, to) {
+        (Some(n), _) => DownTarget::Steps(n),
+        (None, Some(base)) if base == "base" => DownTarget::Base,
+        (None, Some(version)) => DownTarget::To(version),
+        (None, None) => DownTarget::Steps(1),
+    }
+}
+
+/// `up --sql --backend B` and `down --sql --backend B`: rendered without any database.
+async fn offline_sql<M: MigratorTrait>(command: &Command) -> Result<Option<Vec<Preview>>, CliError> {
+    let previews = match command {
+        Command::Up { steps, to, sql: SqlOnly { sql: true, backend: Some(backend) }, .. } => {
+            Offline::new::<M>((*backend).into())?.preview_up(&up_target(*steps, to.clone())).await?
+        }
+        Command::Down { steps, to, sql: SqlOnly { sql: true, backend: Some(backend) } } => {
+            Offline::new::<M>((*backend).into())?.preview_down(&down_target(*steps, to.clone())).await?
+        }
+        _ => return Ok(None),
+    };
+    Ok(Some(previews))
 }
 
 async fn connect<M: MigratorTrait>(

@@ -4,7 +4,7 @@ use super::args::Format;
 use super::console::Console;
 use crate::capture::Direction;
 use crate::history::Event;
-use crate::runner::{MigrationState, Progress, Report, Status};
+use crate::runner::{MigrationState, Preview, Progress, Report, Status};
 use serde::Serialize;
 use std::time::Duration;
 
@@ -60,6 +60,30 @@ pub fn report(console: &Console, format: Format, command: &str, report: &Report)
         ),
     };
     console.out(line);
+}
+
+/// `up --sql` / `down --sql`: a comment header per migration, then its statements, each ending
+/// in `;`; a migration that cannot be rendered says why instead.
+pub fn previews(console: &Console, format: Format, previews: &[Preview]) {
+    if format == Format::Json {
+        return json(console, &serde_json::json!({ "migrations": previews }));
+    }
+    if previews.is_empty() {
+        console.out("-- nothing to run");
+    }
+    for (i, preview) in previews.iter().enumerate() {
+        let blank = if i == 0 { "" } else { "\n" };
+        console.out(format!("{blank}-- {} ({})", preview.version, preview.direction));
+        match &preview.unrenderable {
+            Some(why) => console.out(format!("-- not shown: {why}")),
+            None if preview.statements.is_empty() => console.out("-- (no statements)"),
+            None => {
+                for statement in &preview.statements {
+                    console.out(format!("{statement};"));
+                }
+            }
+        }
+    }
 }
 
 fn capitalise(text: &str) -> String {

@@ -6,6 +6,7 @@ mod error;
 mod execute;
 mod guard;
 mod plan;
+mod preview;
 mod progress;
 mod state;
 mod wipe;
@@ -13,6 +14,7 @@ mod wipe;
 pub use error::Error;
 pub use guard::Environment;
 pub use plan::{DownTarget, ResolveAs, StampTarget, UpTarget};
+pub use preview::{Offline, Preview};
 pub use progress::{Progress, Silent};
 pub use state::{MigrationState, MigrationStatus, Status};
 

@@ -15,3 +15,4 @@ mod guard;
 mod reference;
 mod runner_basics;
 mod schema;
+mod sql_preview;

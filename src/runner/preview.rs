@@ -1,0 +1,118 @@
+//! `up --sql` and `down --sql`: the statements the planned migrations would run, learned from
+//! the recording connection ([`crate::capture`]) without changing the database, writing a
+//! history row or taking the lock. With no database at all ([`Offline`]), every migration
+//! counts as pending for `up` and as applied for `down`.
+
+use super::catalog::Catalog;
+use super::plan::{self, DownTarget, UpTarget};
+use super::state::{self, MigrationState, MigrationStatus, Status};
+use super::{Error, Migrator, RunOptions};
+use crate::capture::{self, Direction};
+use crate::db::Backend;
+use sea_orm_migration::{MigrationTrait, MigratorTrait};
+use serde::Serialize;
+
+/// One migration's SQL for one direction.
+#[derive(Debug, Clone, Serialize)]
+pub struct Preview {
+    pub version: String,
+    pub direction: Direction,
+    /// Each statement as the backend would receive it, values inlined.
+    pub statements: Vec<String>,
+    /// Why the statements cannot be shown faithfully, when they cannot (then `statements` is
+    /// empty): the migration reads from the database, so what it sends depends on what it reads.
+    pub unrenderable: Option<String>,
+}
+
+impl Migrator {
+    /// The SQL `up` would run for `target`, planned as `up` plans it (read-only).
+    pub async fn preview_up(&self, target: &UpTarget, options: &RunOptions) -> Result<Vec<Preview>, Error> {
+        let status = self.status().await?;
+        let versions = plan::plan_up(&status, &self.catalog, target, options)?;
+        previews(&self.catalog, &versions, Direction::Up, self.backend).await
+    }
+
+    /// The SQL `down` would run for `target`, planned as `down` plans it (read-only).
+    pub async fn preview_down(&self, target: &DownTarget) -> Result<Vec<Preview>, Error> {
+        let status = self.status().await?;
+        let versions = plan::plan_down(&status, target)?;
+        previews(&self.catalog, &versions, Direction::Down, self.backend).await
+    }
+}
+
+/// Migrations rendered for a backend without connecting to any database.
+pub struct Offline {
+    catalog: Catalog,
+    backend: Backend,
+}
+
+impl Offline {
+    pub fn new<M: MigratorTrait>(backend: Backend) -> Result<Self, Error> {
+        Ok(Offline { catalog: Catalog::new(M::migrations())?, backend })
+    }
+
+    /// `up` from an empty database: every migration is pending.
+    pub async fn preview_up(&self, target: &UpTarget) -> Result<Vec<Preview>, Error> {
+        let status = state::assess(&self.catalog, &[], self.backend).await;
+        let versions = plan::plan_up(&status, &self.catalog, target, &RunOptions::default())?;
+        previews(&self.catalog, &versions, Direction::Up, self.backend).await
+    }
+
+    /// `down` from a database at head: every migration is applied.
+    pub async fn preview_down(&self, target: &DownTarget) -> Result<Vec<Preview>, Error> {
+        let versions = plan::plan_down(&all_applied(&self.catalog), target)?;
+        previews(&self.catalog, &versions, Direction::Down, self.backend).await
+    }
+}
+
+fn all_applied(catalog: &Catalog) -> Status {
+    let migrations = catalog
+        .versions()
+        .map(|version| MigrationStatus {
+            version: version.to_string(),
+            state: MigrationState::Applied,
+            applied_at: None,
+            execution_ms: None,
+        })
+        .collect();
+    let head = catalog.head().map(str::to_string);
+    Status { is_up_to_date: true, current: head.clone(), head, pending: Vec::new(), migrations }
+}
+
+async fn previews(
+    catalog: &Catalog,
+    versions: &[String],
+    direction: Direction,
+    backend: Backend,
+) -> Result<Vec<Preview>, Error> {
+    let mut out = Vec::with_capacity(versions.len());
+    for version in versions {
+        let migration = catalog.get(version).ok_or_else(|| Error::MissingCrossed { version: version.clone() })?;
+        out.push(preview(migration, direction, backend).await);
+    }
+    Ok(out)
+}
+
+async fn preview(migration: &dyn MigrationTrait, direction: Direction, backend: Backend) -> Preview {
+    let version = migration.name().to_string();
+    let (statements, unrenderable) = match capture::capture(migration, direction, backend).await {
+        Ok(captured) if captured.reads_data => (
+            Vec::new(),
+            Some(
+                "it reads from the database while it runs, so its statements depend on what it \
+                 finds; run it on a copy of the database to see what it does"
+                    .to_string(),
+            ),
+        ),
+        Ok(captured) => (captured.statements, None),
+        Err(e) => (
+            Vec::new(),
+            Some(format!(
+                "it cannot run without a database ({}); run it on a copy of the database to see \
+                 what it does",
+                crate::batch::error::words(&e)
+            )),
+        ),
+    };
+    Preview { version, direction, statements, unrenderable }
+}
