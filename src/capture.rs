@@ -39,6 +39,29 @@ pub struct Captured {
     pub statements: Vec<String>,
     /// Whether the migration read from the database; its SQL may then depend on data.
     pub reads_data: bool,
+    /// Lint findings the migration acknowledged while it ran (`seamigrate::lint::allow`).
+    pub acknowledged: Vec<Acknowledged>,
+}
+
+/// A lint rule a migration says it breaks on purpose, and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Acknowledged {
+    pub rule: String,
+    pub reason: String,
+}
+
+tokio::task_local! {
+    /// Set while [`capture`] runs a migration, so that [`acknowledge`] has somewhere to write.
+    static ACKNOWLEDGED: Arc<Mutex<Vec<Acknowledged>>>;
+}
+
+/// Records an acknowledgement when called from a migration that [`capture`] is running, and
+/// does nothing when the migration runs against a database.
+pub(crate) fn acknowledge(rule: &str, reason: &str) {
+    let _ = ACKNOWLEDGED.try_with(|list| {
+        let ack = Acknowledged { rule: rule.to_string(), reason: reason.to_string() };
+        list.lock().unwrap_or_else(|p| p.into_inner()).push(ack);
+    });
 }
 
 impl Captured {
@@ -127,14 +150,20 @@ pub async fn capture(
         )))
         .into();
     let manager = SchemaManager::new(&conn);
-    match direction {
-        Direction::Up => migration.up(&manager).await?,
-        Direction::Down => migration.down(&manager).await?,
-    }
+    let acknowledged = Arc::new(Mutex::new(Vec::new()));
+    let run = async {
+        match direction {
+            Direction::Up => migration.up(&manager).await,
+            Direction::Down => migration.down(&manager).await,
+        }
+    };
+    ACKNOWLEDGED.scope(Arc::clone(&acknowledged), run).await?;
     let log = std::mem::take(&mut *log.lock().unwrap_or_else(|p| p.into_inner()));
+    let acknowledged = std::mem::take(&mut *acknowledged.lock().unwrap_or_else(|p| p.into_inner()));
     Ok(Captured {
         statements: log.statements,
         reads_data: log.reads_data,
+        acknowledged,
     })
 }
 

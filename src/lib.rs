@@ -28,6 +28,7 @@ pub mod codegen;
 pub mod db;
 pub mod diff;
 pub mod history;
+pub mod lint;
 pub mod lock;
 pub mod runner;
 pub mod schema;

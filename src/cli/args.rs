@@ -88,6 +88,9 @@ pub enum Command {
         /// Go on although applied migrations were edited since they ran
         #[arg(long)]
         allow_modified: bool,
+        /// In production, apply although `lint` finds errors that are not acknowledged
+        #[arg(long)]
+        allow_destructive: bool,
         #[command(flatten)]
         sql: SqlOnly,
     },
@@ -153,6 +156,15 @@ pub enum Command {
         dir: Option<PathBuf>,
         #[command(flatten)]
         tables: TableFilter,
+    },
+    /// Check migrations for dangerous statements (pending ones by default)
+    Lint {
+        /// Lint only this migration
+        #[arg(conflicts_with = "all")]
+        version: Option<String>,
+        /// Lint every migration, applied or not
+        #[arg(long)]
+        all: bool,
     },
     /// Exit 0 when the database is at head and matches the entities; 1 with the differences
     Check {

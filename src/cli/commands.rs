@@ -7,9 +7,10 @@ use super::console::Console;
 use super::error::CliError;
 use super::render::{self, CliProgress};
 use crate::db::{self, ConnectSettings, DEFAULT_URL, DatabaseUrl};
+use crate::lint::{Finding, Severity};
 use crate::runner::{
-    DownTarget, Environment, Migrator, Offline, Preview, ResolveAs, RunOptions, StampTarget,
-    UpTarget,
+    DownTarget, Environment, LintScope, Migrator, Offline, Preview, ResolveAs, RunOptions,
+    StampTarget, UpTarget,
 };
 use crate::schema::EntitySet;
 use sea_orm_migration::MigratorTrait;
@@ -73,6 +74,7 @@ pub async fn dispatch<M: MigratorTrait>(
             to,
             allow_out_of_order,
             allow_modified,
+            allow_destructive,
             sql,
         } => {
             options.allow_out_of_order = allow_out_of_order;
@@ -81,6 +83,9 @@ pub async fn dispatch<M: MigratorTrait>(
             if sql.sql {
                 render::previews(console, format, &migrator.preview_up(&target, &options).await?);
                 return Ok(());
+            }
+            if env == Environment::Production && !allow_destructive {
+                lint_gate(&migrator).await?;
             }
             let report = migrator.up(&target, &options).await?;
             summarise(console, &global, "up", &report);
@@ -134,6 +139,22 @@ pub async fn dispatch<M: MigratorTrait>(
             };
             summarise(console, &global, name, &report);
         }
+        Command::Lint { version, all } => {
+            let scope = match (version, all) {
+                (Some(version), _) => LintScope::Version(version),
+                (None, true) => LintScope::All,
+                (None, false) => LintScope::Pending,
+            };
+            let findings = migrator.lint(&scope).await?;
+            let errors = blocking(&findings);
+            let listed = format == Format::Text;
+            if listed || errors.is_empty() {
+                render::findings(console, format, &findings);
+            }
+            if !errors.is_empty() {
+                return Err(CliError::Lint { errors, findings, production: false, listed });
+            }
+        }
         Command::Check { tables } => {
             let request = Compare { entities, filter: tables.to_filter(), renames: Vec::new() };
             autogen::check(&migrator, &request, console, format).await?;
@@ -146,6 +167,25 @@ pub async fn dispatch<M: MigratorTrait>(
         Command::Generate { .. } => {}
     }
     Ok(())
+}
+
+/// Error-level findings that are not acknowledged.
+fn blocking(findings: &[Finding]) -> Vec<Finding> {
+    findings
+        .iter()
+        .filter(|f| f.severity == Severity::Error && !f.acknowledged)
+        .cloned()
+        .collect()
+}
+
+/// In production, `up` refuses pending migrations with blocking lint findings.
+async fn lint_gate(migrator: &Migrator) -> Result<(), CliError> {
+    let findings = migrator.lint(&LintScope::Pending).await?;
+    let errors = blocking(&findings);
+    if errors.is_empty() {
+        return Ok(());
+    }
+    Err(CliError::Lint { errors, findings, production: true, listed: false })
 }
 
 fn up_target(steps: Option<u32>, to: Option<String>) -> UpTarget {

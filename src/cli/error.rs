@@ -35,6 +35,14 @@ pub enum CliError {
         if *.listed { " (listed above)".to_string() } else { format!(": {}", .differences.join("; ")) }
     )]
     Drift { differences: Vec<String>, listed: bool },
+    /// `errors` are the blocking findings, `findings` all of them (for JSON).
+    #[error("{}", lint_message(.errors, *.production, *.listed))]
+    Lint {
+        errors: Vec<crate::lint::Finding>,
+        findings: Vec<crate::lint::Finding>,
+        production: bool,
+        listed: bool,
+    },
 }
 
 /// Exit codes, as documented in `--help` and docs/cli.md.
@@ -64,6 +72,8 @@ impl CliError {
             CliError::Schema(_) => "schema",
             CliError::Rename(_) => "rename",
             CliError::Drift { .. } => "drift",
+            CliError::Lint { production: true, .. } => "lint-refused",
+            CliError::Lint { .. } => "lint",
             CliError::Run(R::Connect(_)) => "connect",
             CliError::Run(R::Lock(_)) => "lock",
             CliError::Run(R::MigrationFailed { dirty: true, .. }) => "migration-failed-dirty",
@@ -90,12 +100,33 @@ impl CliError {
                 if let CliError::Drift { differences, .. } = self {
                     error["differences"] = serde_json::json!(differences);
                 }
+                if let CliError::Lint { findings, .. } = self {
+                    error["findings"] = serde_json::json!(findings);
+                }
                 super::render::json(console, &serde_json::json!({ "error": error }))
             }
             Format::Text => console.err(format!("error: {message}")),
         }
         self.exit_code()
     }
+}
+
+/// The one line for blocking lint findings, in `lint` or in production `up`.
+fn lint_message(errors: &[crate::lint::Finding], production: bool, listed: bool) -> String {
+    let first = errors
+        .first()
+        .map(|f| format!(" (first: {}: {})", f.version, f.message))
+        .unwrap_or_default();
+    let acknowledge = "acknowledge an intended one with seamigrate::lint::allow(\"<rule>\", \"<why>\") in its migration";
+    if production {
+        return format!(
+            "up refused in production: the pending migrations have {} lint error(s){first}; fix them, \
+             {acknowledge}, or pass --allow-destructive",
+            errors.len()
+        );
+    }
+    let place = if listed { " (listed above)".to_string() } else { first };
+    format!("lint found {} error(s){place}; fix them, or {acknowledge}", errors.len())
 }
 
 /// Why the database is not at head, and what to do, for [`CliError::NotAtHead`].

@@ -4,6 +4,7 @@ use super::args::Format;
 use super::console::Console;
 use crate::capture::Direction;
 use crate::history::Event;
+use crate::lint::{Finding, Severity};
 use crate::runner::{MigrationState, Preview, Progress, Report, Status};
 use serde::Serialize;
 use std::time::Duration;
@@ -84,6 +85,32 @@ pub fn previews(console: &Console, format: Format, previews: &[Preview]) {
             }
         }
     }
+}
+
+/// `lint`: each finding with its severity, migration, statement and fix, then a count.
+pub fn findings(console: &Console, format: Format, findings: &[Finding]) {
+    if format == Format::Json {
+        return json(console, &serde_json::json!({ "findings": findings }));
+    }
+    for f in findings {
+        let ack = if f.acknowledged { " (acknowledged)" } else { "" };
+        let severity = match f.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        };
+        console.out(format!("{severity}{ack} [{}] {}: {}", f.rule.id(), f.version, f.message));
+        if let Some(statement) = &f.statement {
+            console.out(format!("    statement: {statement}"));
+        }
+        console.out(format!("    fix: {}", f.hint));
+    }
+    let count = |s: Severity| findings.iter().filter(|f| f.severity == s && !f.acknowledged).count();
+    let acknowledged = findings.iter().filter(|f| f.acknowledged).count();
+    console.out(format!(
+        "{} error(s), {} warning(s), {acknowledged} acknowledged",
+        count(Severity::Error),
+        count(Severity::Warning)
+    ));
 }
 
 fn capitalise(text: &str) -> String {

@@ -46,6 +46,7 @@ pub use options::DiffOptions;
 pub use order::order;
 pub use rename::{ParseRenameError, Rename, RenameError, check_renames};
 pub use warnings::{Severity, Warning, warnings};
+pub use widen::{TypeChange, classify as classify_type_change};
 
 use serde::Serialize;
 

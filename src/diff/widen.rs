@@ -5,7 +5,7 @@ use crate::schema::ColumnType;
 
 /// What changing a column from one type to another does to its values.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum TypeChange {
+pub enum TypeChange {
     /// Every old value fits the new type unchanged.
     Widens,
     /// Same kind of type, smaller: the reason says which values suffer.
@@ -15,7 +15,7 @@ pub(crate) enum TypeChange {
 }
 
 /// How `from` relates to `to` (two normalised types).
-pub(crate) fn classify(from: &ColumnType, to: &ColumnType) -> TypeChange {
+pub fn classify(from: &ColumnType, to: &ColumnType) -> TypeChange {
     use ColumnType as T;
     use TypeChange::*;
     if from == to {

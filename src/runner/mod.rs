@@ -14,7 +14,7 @@ mod wipe;
 pub use error::Error;
 pub use guard::Environment;
 pub use plan::{DownTarget, ResolveAs, StampTarget, UpTarget};
-pub use preview::{Offline, Preview};
+pub use preview::{LintScope, Offline, Preview};
 pub use progress::{Progress, Silent};
 pub use state::{MigrationState, MigrationStatus, Status};
 

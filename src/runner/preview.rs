@@ -1,4 +1,4 @@
-//! `up --sql` and `down --sql`: the statements the planned migrations would run, learned from
+//! `up --sql`, `down --sql` and `lint`: the statements the planned migrations would run, learned from
 //! the recording connection ([`crate::capture`]) without changing the database, writing a
 //! history row or taking the lock. With no database at all ([`Offline`]), every migration
 //! counts as pending for `up` and as applied for `down`.
@@ -9,6 +9,8 @@ use super::state::{self, MigrationState, MigrationStatus, Status};
 use super::{Error, Migrator, RunOptions};
 use crate::capture::{self, Direction};
 use crate::db::Backend;
+use crate::lint::{self, Finding};
+use crate::schema::{Filter, discover};
 use sea_orm_migration::{MigrationTrait, MigratorTrait};
 use serde::Serialize;
 
@@ -115,4 +117,36 @@ async fn preview(migration: &dyn MigrationTrait, direction: Direction, backend: 
         ),
     };
     Preview { version, direction, statements, unrenderable }
+}
+
+/// Which migrations `lint` reads.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LintScope {
+    /// Those `up` would apply.
+    Pending,
+    All,
+    /// One version, or a prefix that names one.
+    Version(String),
+}
+
+impl Migrator {
+    /// The lint findings of the migrations in `scope`, oldest first. The live schema tells
+    /// which tables exist already and which type a column has before a type change.
+    pub async fn lint(&self, scope: &LintScope) -> Result<Vec<Finding>, Error> {
+        let versions: Vec<String> = match scope {
+            LintScope::Pending => self.status().await?.pending,
+            LintScope::All => self.catalog.versions().map(str::to_string).collect(),
+            LintScope::Version(given) => vec![Catalog::resolve(given, self.catalog.versions())?],
+        };
+        let live = discover(&self.db, &Filter::all()).await.map_err(|e| Error::Database {
+            what: "reading the schema for lint".into(),
+            words: e.to_string(),
+        })?;
+        let mut found = Vec::new();
+        for version in &versions {
+            let migration = self.catalog.get(version).ok_or_else(|| Error::MissingCrossed { version: version.clone() })?;
+            found.extend(lint::lint(migration, self.backend, Some(&live)).await);
+        }
+        Ok(found)
+    }
 }

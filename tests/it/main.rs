@@ -12,6 +12,7 @@ mod drift;
 mod failures;
 mod fixtures;
 mod guard;
+mod lint;
 mod reference;
 mod runner_basics;
 mod schema;

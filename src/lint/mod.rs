@@ -1,0 +1,99 @@
+//! `lint`: dangerous statements in migrations, found before they run.
+//!
+//! A migration's SQL is learned by running it against the recording connection
+//! ([`crate::capture`]), parsed with `sqlparser` for the connected backend, and checked by
+//! [`statements`] (one statement at a time) and [`reversible`] (whether `down()` undoes
+//! `up()`). A finding the team intends is acknowledged in the migration itself with [`allow`],
+//! so that the linter stays worth reading:
+//!
+//! ```ignore
+//! async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+//!     seamigrate::lint::allow("drop-column", "users.nickname is unused since 2.3");
+//!     manager.alter_table(Table::alter().table(Users::Table).drop_column(Users::Nickname).to_owned()).await
+//! }
+//! ```
+
+mod rules;
+mod statements;
+mod reversible;
+
+pub use rules::{Rule, Severity};
+
+use crate::capture::{self, Direction};
+use crate::db::Backend;
+use crate::schema::Schema;
+use sea_orm_migration::MigrationTrait;
+use serde::Serialize;
+
+/// One thing the linter found in one migration.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Finding {
+    pub version: String,
+    pub rule: Rule,
+    pub severity: Severity,
+    /// The statement it is about, when it is about one.
+    pub statement: Option<String>,
+    /// What is wrong, naming the table and column.
+    pub message: String,
+    /// What to do instead.
+    pub hint: String,
+    /// Acknowledged in the migration with [`allow`]; then it does not fail `lint`.
+    pub acknowledged: bool,
+}
+
+/// Says, inside a migration's `up()` or `down()`, that findings of `rule` (its id, e.g.
+/// `"drop-column"`) in that migration are intended, and why. Does nothing when the migration
+/// runs against a database: only the linter reads it.
+pub fn allow(rule: &str, reason: &str) {
+    capture::acknowledge(rule, reason);
+}
+
+/// The findings in `migration` for `backend`. `live` is the database's schema before it runs,
+/// when known: it tells which tables exist already and what a column's type was.
+pub async fn lint(migration: &dyn MigrationTrait, backend: Backend, live: Option<&Schema>) -> Vec<Finding> {
+    let version = migration.name().to_string();
+    let up = capture::capture(migration, Direction::Up, backend).await;
+    let down = capture::capture(migration, Direction::Down, backend).await;
+    let (up, down) = match (up, down) {
+        (Ok(up), Ok(down)) => (up, down),
+        (Err(e), _) | (_, Err(e)) => return vec![unreadable(&version, &e)],
+    };
+    let mut found = statements::check(&up.statements, backend, live);
+    found.extend(reversible::check(&up.statements, &down.statements, backend));
+    let allowed: Vec<&str> = up.acknowledged.iter().chain(&down.acknowledged).map(|a| a.rule.as_str()).collect();
+    found
+        .into_iter()
+        .map(|raw| Finding {
+            version: version.clone(),
+            acknowledged: allowed.contains(&raw.rule.id()),
+            severity: raw.rule.severity(),
+            rule: raw.rule,
+            statement: raw.statement,
+            message: raw.message,
+            hint: raw.rule.hint().to_string(),
+        })
+        .collect()
+}
+
+/// A migration that cannot run against the recorder cannot be linted; say so.
+fn unreadable(version: &str, err: &sea_orm::DbErr) -> Finding {
+    Finding {
+        version: version.to_string(),
+        rule: Rule::Unreadable,
+        severity: Rule::Unreadable.severity(),
+        statement: None,
+        message: format!(
+            "{version} could not be linted: it cannot run without a database ({})",
+            crate::batch::error::words(err)
+        ),
+        hint: Rule::Unreadable.hint().to_string(),
+        acknowledged: false,
+    }
+}
+
+/// A finding before it is attached to its migration.
+pub(crate) struct Raw {
+    pub rule: Rule,
+    pub statement: Option<String>,
+    pub message: String,
+}
