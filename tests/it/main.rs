@@ -13,6 +13,7 @@ mod failures;
 mod fixtures;
 mod guard;
 mod lint;
+mod outside_transaction;
 mod reference;
 mod runner_basics;
 mod schema;
