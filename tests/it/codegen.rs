@@ -2,9 +2,10 @@
 //! Set UPDATE_GOLDEN=1 to rewrite them after a deliberate change, then review the diff.
 
 use seamigrate::codegen::{Note, migration_file};
-use seamigrate::diff::Change;
+use seamigrate::Backend;
+use seamigrate::diff::{Change, DiffOptions, diff};
 use seamigrate::schema::{
-    Column, ColumnType, DefaultValue, EnumType, FkAction, ForeignKey, Index, Table,
+    Column, ColumnType, DefaultValue, EnumType, FkAction, ForeignKey, Index, Schema, Table,
 };
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -105,6 +106,22 @@ fn cases() -> Vec<(&'static str, Vec<Change>, Vec<Note>)> {
             vec![],
         ),
         (
+            "primary_key",
+            vec![Change::AlterPrimaryKey {
+                table: "accounts".into(),
+                from: vec!["id".into()],
+                to: vec!["tenant_id".into(), "email".into()],
+            }],
+            warn("sets the primary key of accounts to (tenant_id, email): fails if rows repeat or lack a value"),
+        ),
+        drafted("cycle", &Schema::default(), &two_tables_in_a_cycle()),
+        drafted("not_null_without_default", &tenants_schema(), &{
+            let mut wanted = tenants_schema();
+            let tenants = wanted.tables.get_mut("tenants").unwrap();
+            tenants.columns.push(column("plan", ColumnType::String { len: Some(32) }, false));
+            wanted
+        }),
+        (
             "enums",
             vec![Change::AlterEnum {
                 from: status_enum(),
@@ -113,6 +130,45 @@ fn cases() -> Vec<(&'static str, Vec<Change>, Vec<Note>)> {
             vec![],
         ),
     ]
+}
+
+fn tenants_schema() -> Schema {
+    let tenants = Table {
+        name: "tenants".into(),
+        columns: vec![id(), column("name", ColumnType::Text, false)],
+        primary_key: vec!["id".into()],
+        indexes: vec![],
+        foreign_keys: vec![],
+    };
+    Schema { tables: BTreeMap::from([("tenants".to_string(), tenants)]), enums: BTreeMap::new() }
+}
+
+/// `parents` and `children` reference each other: one key must wait until both exist.
+fn two_tables_in_a_cycle() -> Schema {
+    let table = |name: &str, other: &str| Table {
+        name: name.into(),
+        columns: vec![id(), column("other_id", ColumnType::Integer, true)],
+        primary_key: vec!["id".into()],
+        indexes: vec![],
+        foreign_keys: vec![ForeignKey {
+            name: None,
+            columns: vec!["other_id".into()],
+            ref_table: other.into(),
+            ref_columns: vec!["id".into()],
+            on_delete: FkAction::SetNull,
+            on_update: FkAction::Cascade,
+        }],
+    };
+    let tables = [("parents", "children"), ("children", "parents")]
+        .map(|(name, other)| (name.to_string(), table(name, other)));
+    Schema { tables: BTreeMap::from(tables), enums: BTreeMap::new() }
+}
+
+/// A case drafted by the diff itself, from `live` to `wanted` on PostgreSQL, with its warnings.
+fn drafted(name: &'static str, live: &Schema, wanted: &Schema) -> (&'static str, Vec<Change>, Vec<Note>) {
+    let found = diff(live, wanted, &DiffOptions::new(Backend::Postgres));
+    let notes = found.warnings.iter().map(|w| Note { change: w.change_index, text: w.message.clone() }).collect();
+    (name, found.changes, notes)
 }
 
 #[test]
