@@ -11,7 +11,8 @@ use sea_orm_migration::SchemaManager;
 /// Drops the index `name` of `table`.
 ///
 /// PostgreSQL: `DROP INDEX`, or `ALTER TABLE ... DROP CONSTRAINT` where the index belongs to a
-/// UNIQUE constraint. MySQL: `DROP INDEX ... ON`. SQLite: `DROP INDEX`, or, for the automatic
+/// UNIQUE constraint. MySQL: `DROP INDEX ... ON`, after indexing the foreign keys that only
+/// this index served (see [`keep_foreign_keys_indexed`]). SQLite: `DROP INDEX`, or, for the automatic
 /// index of a UNIQUE constraint (which SQLite cannot drop), a rebuild without the constraint.
 pub async fn drop_index<T: IntoIden>(
     manager: &SchemaManager<'_>,
@@ -44,8 +45,57 @@ pub async fn drop_index<T: IntoIden>(
             })
             .await
         }
-        _ => exec(manager, &target, step, drop).await,
+        Backend::MySql => {
+            keep_foreign_keys_indexed(manager, &target, name).await?;
+            exec(manager, &target, step, drop).await
+        }
+        Backend::Postgres => exec(manager, &target, step, drop).await,
     }
+}
+
+/// MySQL refuses to drop the last index that serves a foreign key (one that starts with its
+/// columns), and drops the index it made for a key by itself once another serves it. So before
+/// `index` goes, each key it alone serves gets the plain index MySQL would have made for it,
+/// named after the key, leaving the table as MySQL would have it without `index`.
+async fn keep_foreign_keys_indexed(manager: &SchemaManager<'_>, target: &Target, index: &str) -> Result<(), BatchError> {
+    let keys = "SELECT CONSTRAINT_NAME, COLUMN_NAME FROM information_schema.KEY_COLUMN_USAGE \
+                WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ? AND REFERENCED_TABLE_NAME IS NOT NULL \
+                ORDER BY CONSTRAINT_NAME, ORDINAL_POSITION";
+    let indexes = "SELECT INDEX_NAME, COLUMN_NAME FROM information_schema.STATISTICS \
+                   WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ? ORDER BY INDEX_NAME, SEQ_IN_INDEX";
+    let keys = named_column_lists(manager, target, keys).await?;
+    let indexes = named_column_lists(manager, target, indexes).await?;
+    let serves = |columns: &[String], key: &[String]| columns.starts_with(key);
+    for (key, columns) in &keys {
+        let by_index = indexes.iter().any(|(n, c)| n == index && serves(c, columns));
+        let by_another = indexes.iter().any(|(n, c)| n != index && serves(c, columns));
+        if by_index && !by_another {
+            let mut create = Index::create();
+            create.name(key).table(Alias::new(&target.table));
+            columns.iter().for_each(|c| {
+                create.col(Alias::new(c));
+            });
+            exec(manager, target, "indexing a foreign key the index served", create).await?;
+        }
+    }
+    Ok(())
+}
+
+/// The rows of `sql` (name, column; in order, for the table) as names with their columns.
+async fn named_column_lists(manager: &SchemaManager<'_>, target: &Target, sql: &str) -> Result<Vec<(String, Vec<String>)>, BatchError> {
+    let stmt = Statement::from_sql_and_values(DbBackend::MySql, sql, [target.table.as_str().into()]);
+    let read = async {
+        let mut lists: Vec<(String, Vec<String>)> = Vec::new();
+        for row in manager.get_connection().query_all_raw(stmt).await? {
+            let (name, column): (String, String) = (row.try_get_by_index(0)?, row.try_get_by_index(1)?);
+            match lists.last_mut() {
+                Some((last, columns)) if *last == name => columns.push(column),
+                _ => lists.push((name, vec![column])),
+            }
+        }
+        Ok::<_, sea_orm::DbErr>(lists)
+    };
+    read.await.map_err(|e| target.failed("reading the table's keys and indexes", &e))
 }
 
 /// Whether `name` is a constraint (UNIQUE or exclusion) of the table on PostgreSQL.

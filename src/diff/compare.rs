@@ -5,7 +5,7 @@
 //! the source names of indexes and foreign keys put back, and tables' columns in source order.
 
 use super::clashes::avoid_clashes;
-use super::keys::{fk_source_name, index_source_name, key_changes};
+use super::keys::{fk_source_name, index_source_name, key_changes, keys_over_retyped_columns};
 use super::names::{NameGen, foreign_key_name, index_name};
 use super::options::DiffOptions;
 use super::order::order;
@@ -25,6 +25,8 @@ pub fn diff(from: &Schema, to: &Schema, options: &DiffOptions) -> Diff {
     let mut names = NameGen::new(all_names(&from).chain(all_names(to)));
     changes.extend(enum_changes(&sides.nf, &sides.nt));
     changes.extend(table_changes(&sides, &mut names));
+    let refits = keys_over_retyped_columns(&from, &changes, backend, &mut names);
+    changes.extend(refits);
     avoid_clashes(&mut changes, &from, &mut names);
     let changes = order(changes);
     let warnings = warnings(&changes);

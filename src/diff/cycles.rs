@@ -7,12 +7,14 @@ use crate::schema::{ForeignKey, Table};
 use std::collections::{BTreeMap, BTreeSet};
 
 /// `tables` in creation order, and the foreign keys (with their table's name) that were taken
-/// out of them to break cycles. A table's references to itself are no cycle and stay. The
-/// result depends only on the tables, so creating and dropping the same set agree.
+/// out of them to break cycles. A table's references to itself are no cycle and stay, except
+/// those to columns other than its primary key: the unique index they need is created after
+/// the table. The result depends only on the tables, so creating and dropping the same set
+/// agree.
 pub(crate) fn creation_order(tables: Vec<Table>) -> (Vec<Table>, Vec<(String, ForeignKey)>) {
     let mut pending: BTreeMap<String, Table> = tables.into_iter().map(|t| (t.name.clone(), t)).collect();
     let mut ordered = Vec::new();
-    let mut deferred = Vec::new();
+    let mut deferred: Vec<(String, ForeignKey)> = pending.values_mut().flat_map(self_references_to_indexes).collect();
     while !pending.is_empty() {
         let ready = pending.values().find(|t| waits_on(t, &pending).next().is_none()).map(|t| t.name.clone());
         match ready.and_then(|name| pending.remove(&name)) {
@@ -21,6 +23,17 @@ pub(crate) fn creation_order(tables: Vec<Table>) -> (Vec<Table>, Vec<(String, Fo
         }
     }
     (ordered, deferred)
+}
+
+/// Takes out of `table` its references to itself that lean on a unique index rather than on
+/// its primary key (which `CREATE TABLE` makes before its foreign keys), and returns them.
+fn self_references_to_indexes(table: &mut Table) -> Vec<(String, ForeignKey)> {
+    let (name, key) = (table.name.clone(), table.primary_key.clone());
+    let (taken, kept) = std::mem::take(&mut table.foreign_keys)
+        .into_iter()
+        .partition(|f| f.ref_table == name && f.ref_columns != key);
+    table.foreign_keys = kept;
+    taken.into_iter().map(|f| (name.clone(), f)).collect()
 }
 
 /// The other pending tables `table` references.

@@ -6,7 +6,7 @@ use super::change::Change;
 use super::names::{NameGen, foreign_key_name, index_name};
 use crate::db::Backend;
 use crate::schema::{ForeignKey, Index, Schema, Table, normalise};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// `fk` in canonical form for `backend`, as [`normalise`] makes it.
 pub(crate) fn canonical_fk(fk: &ForeignKey, backend: Backend) -> ForeignKey {
@@ -50,14 +50,17 @@ pub(crate) fn key_changes(name: &str, from: &Table, to: &Table, backend: Backend
             changes.push(Change::DropForeignKey { table: name.to_owned(), foreign_key });
         }
     }
+    let dropped: Vec<&ForeignKey> = have.iter().filter(|(fk, _)| !want.contains_key(*fk)).flat_map(|(_, s)| s.iter().copied()).collect();
+    let gone = indexes_dropped_with(from, &dropped, backend);
     let (have_ix, want_ix) = (index_groups(from, to, backend), index_groups(to, from, backend));
+    let kept = |sources: &[&Index]| sources.iter().any(|s| !gone.contains(s));
     for (index, sources) in have_ix.iter().filter(|(i, _)| !want_ix.contains_key(*i)) {
-        for source in sources {
+        for source in sources.iter().filter(|s| !gone.contains(s)) {
             let index = Index { name: source.name.clone(), ..index.clone() };
             changes.push(Change::DropIndex { table: name.to_owned(), index });
         }
     }
-    for (index, sources) in want_ix.iter().filter(|(i, _)| !have_ix.contains_key(*i)) {
+    for (index, sources) in want_ix.iter().filter(|(i, _)| !have_ix.get(*i).is_some_and(|s| kept(s))) {
         let given = sources.iter().find_map(|s| s.name.clone());
         let name_it = given.unwrap_or_else(|| names.fresh(index_name(name, index)));
         let index = Index { name: Some(name_it), ..index.clone() };
@@ -70,6 +73,18 @@ pub(crate) fn key_changes(name: &str, from: &Table, to: &Table, backend: Backend
         changes.push(Change::AddForeignKey { table: name.to_owned(), foreign_key });
     }
     changes
+}
+
+/// The indexes of `from` that dropping the foreign keys `dropped` takes with them: on MySQL,
+/// the index MySQL made for a key when it was added (named after it, plain, on exactly its
+/// columns), which `batch::drop_foreign_key` drops with the key, as adding the key made it.
+/// No change drops them; one adds the index again where the wanted table has it.
+fn indexes_dropped_with<'a>(from: &'a Table, dropped: &[&ForeignKey], backend: Backend) -> Vec<&'a Index> {
+    if backend != Backend::MySql {
+        return Vec::new();
+    }
+    let made_for = |i: &Index, f: &ForeignKey| f.name.is_some() && i.name == f.name && !i.unique && i.columns == f.columns;
+    from.indexes.iter().filter(|i| dropped.iter().any(|f| made_for(i, f))).collect()
 }
 
 /// `table`'s foreign keys by canonical form, each with its source foreign keys.
@@ -99,4 +114,47 @@ fn index_groups<'a>(side: &'a Table, other: &Table, backend: Backend) -> BTreeMa
         }
     }
     groups
+}
+
+/// On MySQL, a drop and a re-add of each foreign key that `changes` keep but whose columns, or
+/// referenced columns, change type: MySQL refuses to change the type of a column a foreign key
+/// uses (PostgreSQL and SQLite change it under the key). `from` is the source current schema.
+pub(crate) fn keys_over_retyped_columns(from: &Schema, changes: &[Change], backend: Backend, names: &mut NameGen) -> Vec<Change> {
+    if backend != Backend::MySql {
+        return Vec::new();
+    }
+    let retyped: BTreeSet<(&str, &str)> = changes
+        .iter()
+        .filter_map(|c| match c {
+            Change::AlterColumn { table, from, to } if from.ty != to.ty => Some((table.as_str(), to.name.as_str())),
+            _ => None,
+        })
+        .collect();
+    let dropped_tables: BTreeSet<&str> = changes
+        .iter()
+        .filter_map(|c| match c {
+            Change::DropTable { table } => Some(table.name.as_str()),
+            _ => None,
+        })
+        .collect();
+    let already_dropped = |table: &str, fk: &ForeignKey| {
+        changes.iter().any(|c| matches!(c, Change::DropForeignKey { table: t, foreign_key } if t == table && canonical_fk(foreign_key, backend) == canonical_fk(fk, backend)))
+    };
+    let mut out = Vec::new();
+    for (name, table) in from.tables.iter().filter(|(n, _)| !dropped_tables.contains(n.as_str())) {
+        for fk in &table.foreign_keys {
+            let own = fk.columns.iter().any(|c| retyped.contains(&(name.as_str(), c.as_str())));
+            let referenced = fk.ref_columns.iter().any(|c| retyped.contains(&(fk.ref_table.as_str(), c.as_str())));
+            if !(own || referenced) || dropped_tables.contains(fk.ref_table.as_str()) || already_dropped(name, fk) {
+                continue;
+            }
+            let canonical = canonical_fk(fk, backend);
+            let new_name = fk.name.clone().unwrap_or_else(|| names.fresh(foreign_key_name(name, &canonical)));
+            let dropped = ForeignKey { name: fk.name.clone(), ..canonical.clone() };
+            out.push(Change::DropForeignKey { table: name.clone(), foreign_key: dropped });
+            let added = ForeignKey { name: Some(new_name), ..canonical };
+            out.push(Change::AddForeignKey { table: name.clone(), foreign_key: added });
+        }
+    }
+    out
 }

@@ -29,9 +29,10 @@ mod warnings;
 mod widen;
 
 #[cfg(test)]
-mod property_gen;
-#[cfg(test)]
 mod property_tests;
+#[cfg(any(test, feature = "test-support"))]
+#[doc(hidden)]
+pub mod testing;
 #[cfg(test)]
 mod testkit;
 #[cfg(test)]

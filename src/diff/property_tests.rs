@@ -3,8 +3,8 @@
 //! without using anything before it exists; its inverse leads back; and the diff the other way
 //! round is made of the inverses.
 
-use super::property_gen::{mutate, random_schema};
-use super::testkit::{Rng, replay, sorted, unnamed};
+use super::testing::{Rng, mutate, random_schema};
+use super::testkit::{replay, sorted, unnamed};
 use super::{Change, DiffOptions, diff, inverse_of};
 use crate::db::Backend;
 use crate::schema::{Schema, normalise};

@@ -1,9 +1,9 @@
-//! Builders and a seeded generator of schemas for the tests, and a check that a change does not
-//! run before what it depends on.
+//! Builders of schemas for the tests, and a check that a change does not run before what it
+//! depends on. The seeded generator of random schemas is [`super::testing`].
 
 use super::Change;
 use crate::db::Backend;
-use crate::schema::{Column, ColumnType, DefaultValue, EnumType, FkAction, ForeignKey, Index, Schema, Table};
+use crate::schema::{Column, ColumnType, EnumType, FkAction, ForeignKey, Index, Schema, Table};
 
 pub(crate) fn column(name: &str, ty: ColumnType) -> Column {
     Column { name: name.into(), ty, nullable: true, default: None, auto_increment: false }
@@ -52,37 +52,6 @@ pub(crate) fn schema(tables: Vec<Table>) -> Schema {
 
 pub(crate) fn enum_type(name: &str, values: &[&str]) -> EnumType {
     EnumType { name: name.into(), values: strings(values) }
-}
-
-/// A small seeded generator (SplitMix64): the same seed, the same schemas.
-pub(crate) struct Rng(u64);
-
-impl Rng {
-    pub(crate) fn new(seed: u64) -> Self {
-        Rng(seed)
-    }
-
-    pub(crate) fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    /// A number in `0..n` (`n` > 0).
-    pub(crate) fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-
-    /// True with `percent` percent probability.
-    pub(crate) fn chance(&mut self, percent: u64) -> bool {
-        self.next() % 100 < percent
-    }
-
-    pub(crate) fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
-        &items[self.below(items.len())]
-    }
 }
 
 /// Why applying `change` to `schema` now would fail on a real database because something it
@@ -206,30 +175,4 @@ pub(crate) fn unnamed(change: Change) -> Change {
         DropForeignKey { table, foreign_key: f } => DropForeignKey { table, foreign_key: ForeignKey { name: None, ..f } },
         other => other,
     }
-}
-
-/// A default that suits `ty`, in one of the spellings the sources use.
-pub(crate) fn random_default(rng: &mut Rng, ty: &ColumnType) -> Option<DefaultValue> {
-    use ColumnType as T;
-    if rng.chance(60) {
-        return None;
-    }
-    Some(match ty {
-        T::Integer | T::BigInt | T::SmallInt => match rng.below(3) {
-            0 => DefaultValue::Int(rng.below(5) as i64),
-            1 => DefaultValue::Expr(format!("({})", rng.below(5))),
-            _ => DefaultValue::Str(rng.below(5).to_string()),
-        },
-        T::Boolean => match rng.below(2) {
-            0 => DefaultValue::Bool(rng.chance(50)),
-            _ => DefaultValue::Int(rng.below(2) as i64),
-        },
-        T::String { .. } | T::Text => match rng.below(2) {
-            0 => DefaultValue::Str(rng.pick(&["x", "it's", ""]).to_string()),
-            _ => DefaultValue::Expr("'TCP'::character varying".into()),
-        },
-        T::Decimal { .. } | T::Double => DefaultValue::Float(rng.pick(&["1.50", "2.0", "0.25"]).to_string()),
-        T::TimestampTz | T::DateTime | T::Timestamp => DefaultValue::Expr(rng.pick(&["now()", "CURRENT_TIMESTAMP"]).to_string()),
-        _ => DefaultValue::Null,
-    })
 }

@@ -4,6 +4,7 @@
 mod support;
 
 mod adopt;
+mod autogen_property;
 mod autogen_cli;
 mod cli;
 mod codegen;

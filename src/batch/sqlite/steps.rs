@@ -1,5 +1,5 @@
 //! The rebuild itself, inside a savepoint: the rows are copied aside, the old table dropped,
-//! the new one created under the same name and the rows copied back, then the indexes,
+//! the new one created under the same name with its indexes and the rows copied back, then the
 //! triggers and AUTOINCREMENT counter restored and the foreign keys checked.
 //!
 //! Copying back under the table's own name (instead of renaming a new table into place, as
@@ -34,7 +34,6 @@ where
     refs::refuse_cascades(conn, target, &spec.name, &incoming).await?;
     exec(conn, target, "deferring foreign key checks", "PRAGMA defer_foreign_keys = ON").await?;
     replace(conn, target, &spec).await?;
-    recreate(conn, target, &spec.indexes, "recreating an index").await?;
     recreate(conn, target, &spec.triggers, "recreating a trigger").await?;
     if let (Some(seq), true) = (counter, spec.autoincrement) {
         restore_sequence(conn, target, &spec.name, seq).await?;
@@ -42,7 +41,9 @@ where
     refs::check(conn, target, &spec.name, &incoming).await
 }
 
-/// Copies the rows aside, drops the table, creates it anew and copies the rows back.
+/// Copies the rows aside, drops the table, creates it anew with its indexes and copies the rows
+/// back. The indexes come before the rows: a unique one may be the parent key of another
+/// table's foreign key, which SQLite checks ("foreign key mismatch") as each row goes in.
 async fn replace<C: ConnectionTrait>(conn: &C, target: &Target, spec: &TableSpec) -> Result<(), BatchError> {
     let table = quote(&spec.name);
     let hold = quote(&format!("_seamigrate_hold_{}", spec.name));
@@ -51,14 +52,20 @@ async fn replace<C: ConnectionTrait>(conn: &C, target: &Target, spec: &TableSpec
     let new: Vec<String> = copied.iter().map(|(new, _)| quote(new)).collect();
     let (old, new) = (old.join(", "), new.join(", "));
     let create = spec.create_statement(&spec.name).to_string(SqliteQueryBuilder);
-    let steps = [
+    let before = [
         ("copying the rows aside", format!("CREATE TABLE {hold} AS SELECT {old} FROM {table}")),
         ("dropping the old table", format!("DROP TABLE {table}")),
         ("creating the new table", create),
+    ];
+    let after = [
         ("copying the rows into the new table", format!("INSERT INTO {table} ({new}) SELECT {old} FROM {hold}")),
         ("dropping the copy of the rows", format!("DROP TABLE {hold}")),
     ];
-    for (step, sql) in steps {
+    for (step, sql) in before {
+        exec(conn, target, step, &sql).await?;
+    }
+    recreate(conn, target, &spec.indexes, "recreating an index").await?;
+    for (step, sql) in after {
         exec(conn, target, step, &sql).await?;
     }
     Ok(())

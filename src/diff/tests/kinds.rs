@@ -146,8 +146,11 @@ fn mysql_index_of_a_foreign_key_goes_with_it() {
     let mut neither = posts;
     neither.indexes.clear();
     neither.foreign_keys.clear();
-    let d = checked_diff(&live, &schema(vec![users(vec![]), neither]), Backend::MySql);
-    assert_eq!(d.describe(), ["drop foreign key fk_posts_user on posts", "drop index fk_posts_user on posts"]);
+    // The index MySQL made for the key (named after it) goes with the key: `drop_foreign_key`
+    // drops it, as adding the key made it, so no change of its own drops it (one would fail).
+    // Outside the model, which keeps indexes and keys apart: no replay here.
+    let d = diff(&live, &schema(vec![users(vec![]), neither]), &DiffOptions::new(Backend::MySql));
+    assert_eq!(d.describe(), ["drop foreign key fk_posts_user on posts"]);
 }
 
 #[test]

@@ -6,7 +6,8 @@ use crate::schema::SchemaError;
 use crate::schema::model::{
     Column, ColumnType, DefaultValue, FkAction, ForeignKey, Index, Schema, Table,
 };
-use sea_orm::DatabaseConnection;
+use crate::db::connect::db_words;
+use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, DbErr, Statement};
 use sea_schema::mysql::def::{
     ColumnDefault, ColumnInfo, ForeignKeyAction, ForeignKeyInfo, NumericAttr, TableDef, Type,
 };
@@ -20,12 +21,100 @@ pub(super) async fn discover(conn: &DatabaseConnection) -> Result<Schema, Schema
         .discover_with(conn)
         .await
         .map_err(|e| failed(MY, "reading tables", sqlx_words(e)))?;
+    let mariadb = is_mariadb(conn).await?;
     let mut schema = Schema::default();
     for def in found.tables {
-        let table = table(def);
+        let mut table = table(def);
+        if mariadb {
+            unescape_string_defaults(&mut table);
+        }
         schema.tables.insert(table.name.clone(), table);
     }
+    let json = if mariadb { mariadb_json_columns(conn).await? } else { Vec::new() };
+    for (table, column) in json {
+        let column = schema.tables.get_mut(&table).and_then(|t| t.columns.iter_mut().find(|c| c.name == column));
+        let longtext = |ty: &ColumnType| matches!(ty, ColumnType::Other(n) if n == "longtext");
+        if let Some(column) = column.filter(|c| longtext(&c.ty) || c.ty == ColumnType::Text) {
+            column.ty = ColumnType::Json;
+        }
+    }
     Ok(schema)
+}
+
+/// Whether the server is MariaDB (which MySQL's discovery reads like MySQL, nearly).
+async fn is_mariadb(conn: &DatabaseConnection) -> Result<bool, SchemaError> {
+    let on_failure = |e: DbErr| failed(MY, "reading the server version", db_words(&e));
+    let version = conn
+        .query_one_raw(Statement::from_string(DbBackend::MySql, "SELECT VERSION()"))
+        .await
+        .map_err(on_failure)?;
+    let version: Option<String> = match version {
+        Some(row) => row.try_get_by_index(0).map_err(on_failure)?,
+        None => None,
+    };
+    Ok(version.is_some_and(|v| v.contains("MariaDB")))
+}
+
+/// MariaDB reports a string default as the SQL literal it is (`'it\'s'`), and sea-schema takes
+/// the quotes off but leaves the escapes in: the value is the literal's content unescaped.
+fn unescape_string_defaults(table: &mut Table) {
+    for column in &mut table.columns {
+        if let Some(DefaultValue::Str(s)) = &mut column.default {
+            *s = unescape(s);
+        }
+    }
+}
+
+/// The content of a MySQL string literal: `\x` escapes and doubled quotes resolved (`\%` and
+/// `\_` keep their backslash, as MySQL keeps it).
+fn unescape(literal: &str) -> String {
+    let mut out = String::with_capacity(literal.len());
+    let mut chars = literal.chars().peekable();
+    while let Some(c) = chars.next() {
+        match (c, chars.peek().copied()) {
+            ('\\', Some(next)) => {
+                chars.next();
+                match next {
+                    '0' => out.push('\0'),
+                    'b' => out.push('\u{8}'),
+                    'n' => out.push('\n'),
+                    'r' => out.push('\r'),
+                    't' => out.push('\t'),
+                    'Z' => out.push('\u{1a}'),
+                    '%' | '_' => {
+                        out.push('\\');
+                        out.push(next);
+                    }
+                    other => out.push(other),
+                }
+            }
+            ('\'', Some('\'')) => {
+                chars.next();
+                out.push('\'');
+            }
+            (c, _) => out.push(c),
+        }
+    }
+    out
+}
+
+/// MariaDB's JSON columns, as `(table, column)`: MariaDB stores JSON as LONGTEXT with a
+/// column-level `CHECK (json_valid(column))`, and reports the type as `longtext`. (MySQL has a
+/// JSON type of its own, and no `TABLE_NAME` in `CHECK_CONSTRAINTS`.)
+async fn mariadb_json_columns(conn: &DatabaseConnection) -> Result<Vec<(String, String)>, SchemaError> {
+    let step = "finding MariaDB's JSON columns";
+    let on_failure = |e: DbErr| failed(MY, step, db_words(&e));
+    let sql = "SELECT TABLE_NAME, CONSTRAINT_NAME FROM information_schema.CHECK_CONSTRAINTS \
+               WHERE CONSTRAINT_SCHEMA = DATABASE() AND LEVEL = 'Column' \
+               AND CHECK_CLAUSE = CONCAT('json_valid(`', CONSTRAINT_NAME, '`)')";
+    let rows = conn
+        .query_all_raw(Statement::from_string(DbBackend::MySql, sql))
+        .await
+        .map_err(on_failure)?;
+    rows.iter()
+        .map(|row| Ok((row.try_get_by_index(0)?, row.try_get_by_index(1)?)))
+        .collect::<Result<_, DbErr>>()
+        .map_err(on_failure)
 }
 
 /// The index called `PRIMARY` is the primary key; the others are secondary indexes.

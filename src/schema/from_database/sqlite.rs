@@ -3,10 +3,12 @@
 
 use super::{failed, sqlx_words};
 use crate::db::Backend;
+use crate::db::connect::db_words;
+use crate::schema::normalise::defaults;
 use crate::schema::SchemaError;
 use crate::schema::model::{Column, DefaultValue, FkAction, ForeignKey, Index, Schema, Table};
 use crate::schema::statement;
-use sea_orm::DatabaseConnection;
+use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, Statement};
 use sea_schema::sqlite::SqliteDiscoveryError;
 use sea_schema::sqlite::def::{
     ColumnInfo, DefaultType, ForeignKeyAction, ForeignKeysInfo, TableDef,
@@ -27,7 +29,8 @@ pub(super) async fn discover(conn: &DatabaseConnection) -> Result<Schema, Schema
         .into_iter()
         .filter(|t| !t.name.starts_with("sqlite_"))
     {
-        let table = table(def);
+        let mut table = table(def);
+        read_defaults(conn, &mut table).await?;
         schema.tables.insert(table.name.clone(), table);
     }
     // Indexes made by CREATE INDEX; those of UNIQUE constraints came with their table.
@@ -42,6 +45,30 @@ pub(super) async fn discover(conn: &DatabaseConnection) -> Result<Schema, Schema
         }
     }
     Ok(schema)
+}
+
+/// Sets the defaults of `table`'s columns from `PRAGMA table_info`, whose `dflt_value` is the
+/// default's SQL text. sea-schema's reading of it drops every quote, so that `'it''s'` reads as
+/// `its`, `''` as no default at all and `'12'` as the number 12.
+async fn read_defaults(conn: &DatabaseConnection, table: &mut Table) -> Result<(), SchemaError> {
+    let sql = "SELECT name, dflt_value FROM pragma_table_info(?1)";
+    let stmt = Statement::from_sql_and_values(DbBackend::Sqlite, sql, [table.name.as_str().into()]);
+    let step = "reading column defaults";
+    let rows = conn
+        .query_all_raw(stmt)
+        .await
+        .map_err(|e| failed(Backend::Sqlite, step, db_words(&e)))?;
+    for row in rows {
+        let read = |i| row.try_get_by_index::<Option<String>>(i);
+        let (name, sql) = read(0)
+            .and_then(|name| Ok((name, read(1)?)))
+            .map_err(|e| failed(Backend::Sqlite, step, db_words(&e)))?;
+        let column = table.columns.iter_mut().find(|c| Some(&c.name) == name.as_ref());
+        if let Some(column) = column {
+            column.default = sql.as_deref().map(defaults::parse_sql);
+        }
+    }
+    Ok(())
 }
 
 fn table(def: TableDef) -> Table {

@@ -17,6 +17,22 @@ pub fn normalise(default: &DefaultValue, ty: &ColumnType) -> Option<DefaultValue
     (value != DefaultValue::Null).then_some(value)
 }
 
+/// A decimal default as MySQL stores it for a column of `scale` digits after the point:
+/// rounded (half away from zero) to that scale, since MySQL converts the default to the
+/// column's type when the column is defined (PostgreSQL and SQLite keep it as written).
+pub fn rounded_to_scale(value: DefaultValue, scale: u32) -> DefaultValue {
+    let DefaultValue::Float(text) = &value else {
+        return value;
+    };
+    let (Ok(number), Ok(exponent)) = (text.parse::<f64>(), i32::try_from(scale)) else {
+        return value;
+    };
+    let factor = 10f64.powi(exponent);
+    let rounded = (number * factor).round() / factor;
+    let digits = usize::try_from(scale).unwrap_or(0);
+    DefaultValue::Float(canonical_number(&format!("{rounded:.digits$}")))
+}
+
 /// Whether `sql` draws from a sequence: PostgreSQL's `serial` and sequence defaults.
 pub fn is_sequence(sql: &str) -> bool {
     let sql = sql.trim_start();

@@ -3,7 +3,8 @@
 //! entities and from the database is `==`:
 //!
 //! - types: aliases resolved and each type mapped to what the backend stores ([`types`]);
-//! - defaults: spellings, casts, quoting and literal forms unified ([`defaults`]);
+//! - defaults: spellings, casts, quoting and literal forms unified ([`defaults`]); MySQL's
+//!   decimal defaults rounded to the column's scale, as MySQL stores them;
 //! - auto-increment: identity, `serial`/`nextval(...)`, `AUTO_INCREMENT` and SQLite's integer
 //!   primary key are all `auto_increment`, and a sequence default is no default;
 //! - nullability: primary-key columns are NOT NULL;
@@ -66,6 +67,12 @@ fn column(c: &Column, t: &Table, backend: Backend, enums: &BTreeMap<String, Enum
     let default = match &c.default {
         Some(d) if !sequence => defaults::normalise(d, &ty),
         _ => None,
+    };
+    let default = match (backend, &ty) {
+        (Backend::MySql, ColumnType::Decimal { scale: Some(s), .. }) => {
+            default.map(|d| defaults::rounded_to_scale(d, *s))
+        }
+        _ => default,
     };
     Column {
         name: c.name.clone(),

@@ -174,10 +174,18 @@ fn mysql(ty: ColumnType, enums: &BTreeMap<String, EnumType>) -> ColumnType {
 
 /// SQLite has one integer type (and sea-schema reports `integer` as `bigint`), stores both
 /// timestamp spellings as the same text, and stores enums as text (declared `enum_text`, which
-/// sea-schema reports as `text`).
+/// sea-schema reports as `text`). It keeps a decimal's declared type as written, and sea-query
+/// writes `numeric(p)` as `decimal(p, 0)`, which is what `numeric(p)` means in SQL.
 fn sqlite(ty: ColumnType) -> ColumnType {
     use ColumnType as T;
     match ty {
+        T::Decimal {
+            precision: Some(p),
+            scale: None,
+        } => T::Decimal {
+            precision: Some(p),
+            scale: Some(0),
+        },
         T::TinyInt | T::SmallInt | T::Integer | T::BigInt => T::Integer,
         T::TinyUnsigned | T::SmallUnsigned | T::Unsigned | T::BigUnsigned => T::Integer,
         T::Timestamp => T::DateTime,
