@@ -1,5 +1,11 @@
-//! PostgreSQL: sea-schema's discovery of the current schema, plus the non-unique indexes, which
-//! that discovery does not report (it reads unique indexes only), from `pg_index`.
+//! PostgreSQL: the current schema read in a handful of catalogue queries, each for every table
+//! at once. Columns are read as `information_schema.columns` has them and parsed by sea-schema,
+//! as its discovery does; keys and indexes come from `pg_constraint` and `pg_index`.
+//!
+//! sea-schema's own discovery (`SchemaDiscovery::discover_with`) sends three queries per table,
+//! one of which joins the whole schema's `information_schema` constraint views: five seconds a
+//! table at 500 tables, so quadratic in the schema's size. Only its table list, enum list and
+//! column parser are used here.
 
 use super::{current_schema, failed, sqlx_words, type_word};
 use crate::db::Backend;
@@ -8,67 +14,169 @@ use crate::schema::SchemaError;
 use crate::schema::model::{
     Column, ColumnType, DefaultValue, EnumType, FkAction, ForeignKey, Index, Schema, Table,
 };
-use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, Statement};
-use sea_schema::postgres::def::{
-    ColumnDefault, ColumnInfo, ForeignKeyAction, References, TableDef, Type,
-};
+use sea_orm::sea_query::{Alias, IntoIden};
+use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, DbErr, QueryResult, Statement};
+use sea_schema::postgres::def::{ColumnDefault, ColumnInfo, Type};
 use sea_schema::postgres::discovery::SchemaDiscovery;
-use std::collections::BTreeMap;
+use sea_schema::postgres::query::{ColumnQueryResult, SchemaQueryBuilder};
+use std::collections::{BTreeMap, HashMap};
 
 const PG: Backend = Backend::Postgres;
 
 pub(super) async fn discover(conn: &DatabaseConnection) -> Result<Schema, SchemaError> {
     let schema_name = current_schema(conn, PG, "SELECT current_schema()").await?;
     let found = SchemaDiscovery::new_no_exec(&schema_name)
-        .discover_with(conn)
+        .discover_enums_with(conn)
         .await
-        .map_err(|e| failed(PG, "reading tables", sqlx_words(e)))?;
-    let mut plain = plain_indexes(conn, &schema_name).await?;
+        .map_err(|e| failed(PG, "reading enum types", sqlx_words(e)))?;
     let mut schema = Schema::default();
-    for e in found.enums {
+    for e in found {
+        let name = e.typename;
         schema.enums.insert(
-            e.typename.clone(),
+            name.clone(),
             EnumType {
-                name: e.typename,
+                name,
                 values: e.values,
             },
         );
     }
-    for def in found.tables {
-        let mut table = table(def);
-        table
-            .indexes
-            .extend(plain.remove(&table.name).unwrap_or_default());
+    let enum_values: HashMap<String, Vec<String>> = schema
+        .enums
+        .values()
+        .map(|e| (e.name.clone(), e.values.clone()))
+        .collect();
+    let mut columns = columns(conn, &schema_name, &enum_values).await?;
+    let mut keys = keys(conn, &schema_name).await?;
+    let mut indexes = indexes(conn, &schema_name).await?;
+    for name in table_names(conn, &schema_name).await? {
+        let keys = keys.remove(&name).unwrap_or_default();
+        let table = Table {
+            columns: columns.remove(&name).unwrap_or_default(),
+            primary_key: keys.primary_key,
+            indexes: indexes.remove(&name).unwrap_or_default(),
+            foreign_keys: keys.foreign_keys,
+            name,
+        };
         schema.tables.insert(table.name.clone(), table);
     }
     Ok(schema)
 }
 
-fn table(def: TableDef) -> Table {
-    let primary_key = def
-        .primary_key_constraints
-        .into_iter()
-        .next()
-        .map(|pk| pk.columns);
-    Table {
-        name: def.info.name,
-        columns: def.columns.into_iter().map(column).collect(),
-        primary_key: primary_key.unwrap_or_default(),
-        indexes: def
-            .unique_constraints
-            .into_iter()
-            .map(|u| Index {
-                name: Some(u.name),
-                columns: u.columns,
-                unique: true,
-            })
-            .collect(),
-        foreign_keys: def
-            .reference_constraints
-            .into_iter()
-            .map(foreign_key)
-            .collect(),
+/// The rows `sql` returns with `schema` as its one parameter; `step` names it in an error.
+async fn rows(
+    conn: &DatabaseConnection,
+    sql: &str,
+    schema: &str,
+    step: &'static str,
+) -> Result<Vec<QueryResult>, SchemaError> {
+    let stmt = Statement::from_sql_and_values(DbBackend::Postgres, sql, [schema.into()]);
+    conn.query_all_raw(stmt)
+        .await
+        .map_err(|e| failed(PG, step, db_words(&e)))
+}
+
+/// The error of reading a value of a row while `step`.
+fn reading(step: &'static str) -> impl Fn(DbErr) -> SchemaError {
+    move |e| failed(PG, step, db_words(&e))
+}
+
+/// The base tables of `schema`, as sea-schema lists them (leaving out inheriting tables and
+/// partitions).
+async fn table_names(conn: &DatabaseConnection, schema: &str) -> Result<Vec<String>, SchemaError> {
+    let step = "reading tables";
+    let query = SchemaQueryBuilder::default().query_tables(Alias::new(schema).into_iden());
+    let stmt = DbBackend::Postgres.build(&query);
+    let rows = conn.query_all_raw(stmt).await.map_err(reading(step))?;
+    rows.iter()
+        .map(|row| row.try_get("", "table_name").map_err(reading(step)))
+        .collect()
+}
+
+/// What sea-schema's column query reads from `information_schema.columns`, for every table of
+/// the schema at once, in column order. The view's own definition, read straight from the
+/// catalogue: the view checks column privileges and works out each column's true type and
+/// modifier a dozen times per row, which made it 220 ms for 5,000 columns, a third of that here.
+const COLUMNS: &str = "\
+SELECT c.relname::text AS table_name, a.attname::text AS column_name,
+  CASE WHEN t.typtype = 'd' THEN
+         CASE WHEN bt.typelem <> 0 AND bt.typlen = -1 THEN 'ARRAY'
+              WHEN nbt.nspname = 'pg_catalog' THEN format_type(t.typbasetype, NULL)
+              ELSE 'USER-DEFINED' END
+       ELSE
+         CASE WHEN t.typelem <> 0 AND t.typlen = -1 THEN 'ARRAY'
+              WHEN nt.nspname = 'pg_catalog' THEN format_type(a.atttypid, NULL)
+              ELSE 'USER-DEFINED' END
+  END AS data_type,
+  CASE WHEN a.attgenerated = '' THEN pg_get_expr(ad.adbin, ad.adrelid) END AS column_default,
+  CASE WHEN a.attgenerated <> '' THEN pg_get_expr(ad.adbin, ad.adrelid) END
+    AS generation_expression,
+  CASE WHEN a.attnotnull OR (t.typtype = 'd' AND t.typnotnull) THEN 'NO' ELSE 'YES' END
+    AS is_nullable,
+  CASE WHEN a.attidentity IN ('a', 'd') THEN 'YES' ELSE 'NO' END AS is_identity,
+  information_schema._pg_numeric_precision(tt.id, tt.mod)::int4 AS numeric_precision,
+  information_schema._pg_numeric_precision_radix(tt.id, tt.mod)::int4 AS numeric_precision_radix,
+  information_schema._pg_numeric_scale(tt.id, tt.mod)::int4 AS numeric_scale,
+  information_schema._pg_char_max_length(tt.id, tt.mod)::int4 AS character_maximum_length,
+  information_schema._pg_char_octet_length(tt.id, tt.mod)::int4 AS character_octet_length,
+  information_schema._pg_datetime_precision(tt.id, tt.mod)::int4 AS datetime_precision,
+  information_schema._pg_interval_type(tt.id, tt.mod)::text AS interval_type,
+  NULL::int4 AS interval_precision,
+  COALESCE(bt.typname, t.typname)::text AS udt_name,
+  CAST(CONCAT('\"', COALESCE(bt.typname, t.typname), '\"')::regtype AS text) AS udt_name_regtype
+FROM pg_attribute a
+JOIN pg_class c ON c.oid = a.attrelid
+JOIN pg_namespace nc ON nc.oid = c.relnamespace
+JOIN pg_type t ON t.oid = a.atttypid
+JOIN pg_namespace nt ON nt.oid = t.typnamespace
+LEFT JOIN pg_type bt ON t.typtype = 'd' AND bt.oid = t.typbasetype
+LEFT JOIN pg_namespace nbt ON nbt.oid = bt.typnamespace
+CROSS JOIN LATERAL (SELECT
+    CASE WHEN t.typtype = 'd' THEN t.typbasetype ELSE a.atttypid END AS id,
+    CASE WHEN t.typtype = 'd' THEN t.typtypmod ELSE a.atttypmod END AS mod) AS tt
+LEFT JOIN pg_attrdef ad ON ad.adrelid = a.attrelid AND ad.adnum = a.attnum
+WHERE nc.nspname = $1 AND a.attnum > 0 AND NOT a.attisdropped
+  AND c.relkind IN ('r', 'v', 'f', 'p')
+ORDER BY c.relname, a.attnum";
+
+/// The columns of `schema`'s tables, by table name, read as sea-schema reads them.
+async fn columns(
+    conn: &DatabaseConnection,
+    schema: &str,
+    enums: &HashMap<String, Vec<String>>,
+) -> Result<BTreeMap<String, Vec<Column>>, SchemaError> {
+    let step = "reading columns";
+    let mut found: BTreeMap<String, Vec<Column>> = BTreeMap::new();
+    for row in rows(conn, COLUMNS, schema, step).await? {
+        let table: String = row.try_get("", "table_name").map_err(reading(step))?;
+        let result = column_query_result(&row).map_err(reading(step))?;
+        found
+            .entry(table)
+            .or_default()
+            .push(column(result.parse(enums)));
     }
+    Ok(found)
+}
+
+/// One row of [`COLUMNS`] as sea-schema's own column query would have returned it.
+fn column_query_result(row: &QueryResult) -> Result<ColumnQueryResult, DbErr> {
+    Ok(ColumnQueryResult {
+        column_name: row.try_get("", "column_name")?,
+        column_type: row.try_get("", "data_type")?,
+        column_default: row.try_get("", "column_default")?,
+        column_generated: row.try_get("", "generation_expression")?,
+        is_nullable: row.try_get("", "is_nullable")?,
+        is_identity: row.try_get("", "is_identity")?,
+        numeric_precision: row.try_get("", "numeric_precision")?,
+        numeric_precision_radix: row.try_get("", "numeric_precision_radix")?,
+        numeric_scale: row.try_get("", "numeric_scale")?,
+        character_maximum_length: row.try_get("", "character_maximum_length")?,
+        character_octet_length: row.try_get("", "character_octet_length")?,
+        datetime_precision: row.try_get("", "datetime_precision")?,
+        interval_type: row.try_get("", "interval_type")?,
+        interval_precision: row.try_get("", "interval_precision")?,
+        udt_name: row.try_get("", "udt_name")?,
+        udt_name_regtype: row.try_get("", "udt_name_regtype")?,
+    })
 }
 
 fn column(info: ColumnInfo) -> Column {
@@ -125,60 +233,111 @@ fn default_value(default: ColumnDefault) -> DefaultValue {
     }
 }
 
-fn foreign_key(r: References) -> ForeignKey {
-    ForeignKey {
-        name: Some(r.name),
-        columns: r.columns,
-        ref_table: r.table,
-        ref_columns: r.foreign_columns,
-        on_delete: action(r.on_delete),
-        on_update: action(r.on_update),
+/// A table's primary key and foreign keys.
+#[derive(Default)]
+struct Keys {
+    primary_key: Vec<String>,
+    foreign_keys: Vec<ForeignKey>,
+}
+
+/// Every column of every primary and foreign key in `schema`, in key order, with the column it
+/// references and the actions (`pg_constraint`'s one-letter codes) for a foreign key.
+const KEYS: &str = "\
+SELECT t.relname::text AS table_name, c.conname::text AS constraint_name,
+       c.contype::text AS kind, a.attname::text AS column_name,
+       r.relname::text AS ref_table, ra.attname::text AS ref_column,
+       c.confdeltype::text AS on_delete, c.confupdtype::text AS on_update
+FROM pg_constraint c
+JOIN pg_class t ON t.oid = c.conrelid
+JOIN pg_namespace s ON s.oid = t.relnamespace
+CROSS JOIN LATERAL unnest(c.conkey) WITH ORDINALITY AS k(attnum, n)
+JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = k.attnum
+LEFT JOIN pg_class r ON r.oid = c.confrelid
+LEFT JOIN pg_attribute ra ON ra.attrelid = c.confrelid AND ra.attnum = c.confkey[k.n]
+WHERE s.nspname = $1 AND c.contype IN ('p', 'f')
+ORDER BY t.relname, c.conname, k.n";
+
+/// The primary and foreign keys of `schema`'s tables, by table name.
+async fn keys(
+    conn: &DatabaseConnection,
+    schema: &str,
+) -> Result<BTreeMap<String, Keys>, SchemaError> {
+    let step = "reading keys";
+    let get = |row: &QueryResult, column: &str| -> Result<String, SchemaError> {
+        row.try_get("", column).map_err(reading(step))
+    };
+    let mut found: BTreeMap<String, Keys> = BTreeMap::new();
+    for row in rows(conn, KEYS, schema, step).await? {
+        let keys = found.entry(get(&row, "table_name")?).or_default();
+        let column = get(&row, "column_name")?;
+        if get(&row, "kind")? == "p" {
+            keys.primary_key.push(column);
+            continue;
+        }
+        let name = get(&row, "constraint_name")?;
+        let ref_column = get(&row, "ref_column")?;
+        match keys.foreign_keys.last_mut() {
+            Some(last) if last.name.as_deref() == Some(name.as_str()) => {
+                last.columns.push(column);
+                last.ref_columns.push(ref_column);
+            }
+            _ => keys.foreign_keys.push(ForeignKey {
+                name: Some(name),
+                columns: vec![column],
+                ref_table: get(&row, "ref_table")?,
+                ref_columns: vec![ref_column],
+                on_delete: action(&get(&row, "on_delete")?),
+                on_update: action(&get(&row, "on_update")?),
+            }),
+        }
+    }
+    Ok(found)
+}
+
+/// A foreign key action by its `pg_constraint` code.
+fn action(code: &str) -> FkAction {
+    match code {
+        "r" => FkAction::Restrict,
+        "c" => FkAction::Cascade,
+        "n" => FkAction::SetNull,
+        "d" => FkAction::SetDefault,
+        _ => FkAction::NoAction,
     }
 }
 
-fn action(action: Option<ForeignKeyAction>) -> FkAction {
-    match action {
-        Some(ForeignKeyAction::Cascade) => FkAction::Cascade,
-        Some(ForeignKeyAction::SetNull) => FkAction::SetNull,
-        Some(ForeignKeyAction::SetDefault) => FkAction::SetDefault,
-        Some(ForeignKeyAction::Restrict) => FkAction::Restrict,
-        Some(ForeignKeyAction::NoAction) | None => FkAction::NoAction,
-    }
-}
-
-/// Every key column of every non-unique index in `schema`, in index order; an expression
-/// column is given by its expression.
-const PLAIN_INDEXES: &str = "\
-SELECT t.relname AS table_name, i.relname AS index_name,
-       COALESCE(a.attname, pg_get_indexdef(x.indexrelid, k.n, true)) AS column_name
+/// Every key column of every index in `schema` but the primary keys', in index order; an
+/// expression column is given by its expression.
+const INDEXES: &str = "\
+SELECT t.relname::text AS table_name, i.relname::text AS index_name, x.indisunique AS is_unique,
+       COALESCE(a.attname, pg_get_indexdef(x.indexrelid, k.n, true))::text AS column_name
 FROM pg_index x
 JOIN pg_class i ON i.oid = x.indexrelid
 JOIN pg_class t ON t.oid = x.indrelid
 JOIN pg_namespace s ON s.oid = t.relnamespace
 CROSS JOIN LATERAL generate_series(1, x.indnkeyatts) AS k(n)
 LEFT JOIN pg_attribute a ON a.attrelid = t.oid AND a.attnum = x.indkey[k.n - 1] AND a.attnum > 0
-WHERE s.nspname = $1 AND NOT x.indisunique AND NOT x.indisprimary
+WHERE s.nspname = $1 AND NOT x.indisprimary
 ORDER BY t.relname, i.relname, k.n";
 
-/// The non-unique indexes of `schema`'s tables, by table name.
-async fn plain_indexes(
+/// The indexes of `schema`'s tables (unique constraints included), by table name.
+async fn indexes(
     conn: &DatabaseConnection,
     schema: &str,
 ) -> Result<BTreeMap<String, Vec<Index>>, SchemaError> {
-    let stmt = Statement::from_sql_and_values(DbBackend::Postgres, PLAIN_INDEXES, [schema.into()]);
-    let reading = |e: sea_orm::DbErr| failed(PG, "reading indexes", db_words(&e));
+    let step = "reading indexes";
     let mut found: BTreeMap<String, Vec<Index>> = BTreeMap::new();
-    for row in conn.query_all_raw(stmt).await.map_err(reading)? {
-        let table: String = row.try_get("", "table_name").map_err(reading)?;
-        let index: String = row.try_get("", "index_name").map_err(reading)?;
-        let column: String = row.try_get("", "column_name").map_err(reading)?;
+    for row in rows(conn, INDEXES, schema, step).await? {
+        let table: String = row.try_get("", "table_name").map_err(reading(step))?;
+        let index: String = row.try_get("", "index_name").map_err(reading(step))?;
+        let column: String = row.try_get("", "column_name").map_err(reading(step))?;
+        let unique: bool = row.try_get("", "is_unique").map_err(reading(step))?;
         let indexes = found.entry(table).or_default();
         match indexes.last_mut() {
             Some(last) if last.name.as_deref() == Some(index.as_str()) => last.columns.push(column),
             _ => indexes.push(Index {
                 name: Some(index),
                 columns: vec![column],
-                unique: false,
+                unique,
             }),
         }
     }
