@@ -15,12 +15,14 @@
 //! - [`batch`]: helpers migrations call where a backend cannot change a table in place
 //!   (SQLite's table rebuild), so that one migration serves every backend.
 //! - [`apply`]: one schema change made on a live database, through those same statements.
+//! - [`backup`]: dumps before risky changes (each backend's own tool), and restores.
 //! - [`cli`]: the command line a migration crate's `main.rs` hands over to.
 //!
 //! Beside the runner, the `autogenerate` pipeline flows one way: [`schema`] (a backend-neutral
 //! model, read from the entities and from a live database) -> `diff` -> code generation.
 
 pub mod apply;
+pub mod backup;
 pub mod batch;
 pub mod capture;
 pub mod cli;

@@ -91,6 +91,12 @@ pub enum Command {
         /// In production, apply although `lint` finds errors that are not acknowledged
         #[arg(long)]
         allow_destructive: bool,
+        /// In production, skip the backup `up` takes before the first migration
+        #[arg(long)]
+        no_backup: bool,
+        /// Directory for that backup [default: $SEAMIGRATE_BACKUP_DIR, else backups/]
+        #[arg(long, value_name = "DIR", conflicts_with = "no_backup")]
+        backup_dir: Option<PathBuf>,
         #[command(flatten)]
         sql: SqlOnly,
     },
@@ -170,6 +176,41 @@ pub enum Command {
     Check {
         #[command(flatten)]
         tables: TableFilter,
+    },
+    /// Dump the database to a timestamped file (with checksummed metadata) [default DIR: backups/]
+    Backup {
+        /// Directory for the dump [default: $SEAMIGRATE_BACKUP_DIR, else backups/]
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
+        /// Days until `backups prune` may remove it
+        #[arg(long, value_name = "DAYS", default_value_t = crate::backup::DEFAULT_RETENTION_DAYS)]
+        keep_days: u32,
+    },
+    /// List the backups in a directory; `backups prune` removes the expired ones
+    Backups {
+        /// Directory of the backups [default: $SEAMIGRATE_BACKUP_DIR, else backups/]
+        #[arg(long, visible_alias = "out", value_name = "DIR", global = true)]
+        dir: Option<PathBuf>,
+        #[command(subcommand)]
+        action: Option<BackupsAction>,
+    },
+    /// Replace the database's content with a backup (verified; the current state is saved first)
+    Restore {
+        /// The dump to restore (its metadata FILE.json must be beside it)
+        file: PathBuf,
+        /// Directory for the safety backup of the current state [default: as for backup]
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum BackupsAction {
+    /// Delete expired backups (dump and metadata) and print what was removed
+    Prune {
+        /// Remove those created more than DAYS days ago [default: each backup's own expires_at]
+        #[arg(long, value_name = "DAYS")]
+        keep_days: Option<u32>,
     },
 }
 

@@ -38,6 +38,9 @@ pub async fn dispatch<M: MigratorTrait>(
         }
         return Ok(());
     }
+    if let Command::Backups { dir, action } = &cli.command {
+        return super::backup::backups(console, &global, dir.as_deref(), action.as_ref());
+    }
     if let Command::Autogenerate { name, .. } = &cli.command {
         super::generate::check_name(name)?;
     }
@@ -61,6 +64,7 @@ pub async fn dispatch<M: MigratorTrait>(
             | Command::History { .. }
             | Command::Check { .. }
             | Command::Autogenerate { .. }
+            | Command::Backup { .. }
     );
     let migrator = connect::<M>(&global, writes, &url, env, console).await?;
     let format = global.format;
@@ -75,6 +79,8 @@ pub async fn dispatch<M: MigratorTrait>(
             allow_out_of_order,
             allow_modified,
             allow_destructive,
+            no_backup,
+            backup_dir,
             sql,
         } => {
             options.allow_out_of_order = allow_out_of_order;
@@ -86,6 +92,10 @@ pub async fn dispatch<M: MigratorTrait>(
             }
             if env == Environment::Production && !allow_destructive {
                 lint_gate(&migrator).await?;
+            }
+            if env == Environment::Production && !no_backup {
+                let backup = super::backup::UpBackup { dir: backup_dir, target: &target, options: &options };
+                super::backup::before_up(&migrator, &url, &backup, console, &global).await?;
             }
             let report = migrator.up(&target, &options).await?;
             summarise(console, &global, "up", &report);
@@ -164,7 +174,13 @@ pub async fn dispatch<M: MigratorTrait>(
             let draft = Draft { name: &name, preview, dir: dir.as_deref(), interactive: !global.yes };
             autogen::autogenerate(&migrator, request, &draft, console, format).await?;
         }
-        Command::Generate { .. } => {}
+        Command::Backup { out, keep_days } => {
+            super::backup::backup(&migrator, &url, out, keep_days, console, &global).await?;
+        }
+        Command::Restore { file, out } => {
+            super::backup::restore(&migrator, &url, &file, out, env, console, &global).await?;
+        }
+        Command::Generate { .. } | Command::Backups { .. } => {}
     }
     Ok(())
 }

@@ -13,6 +13,8 @@ pub enum CliError {
     Run(#[from] crate::runner::Error),
     #[error(transparent)]
     Generate(#[from] GenerateError),
+    #[error(transparent)]
+    Backup(#[from] crate::backup::BackupError),
     #[error("{0}")]
     Usage(String),
     #[error("cannot start the async runtime: {0}")]
@@ -66,6 +68,7 @@ impl CliError {
             CliError::Url(_) => "url",
             CliError::Usage(_) => "usage",
             CliError::Generate(_) => "generate",
+            CliError::Backup(e) => e.kind(),
             CliError::Runtime(_) => "runtime",
             CliError::NoEntities => "no-entities",
             CliError::NotAtHead { .. } => "not-at-head",

@@ -8,6 +8,7 @@
 
 mod args;
 mod autogen;
+mod backup;
 mod commands;
 mod confirm;
 mod console;

@@ -336,6 +336,6 @@ async fn production_up_refuses_unacknowledged_errors() {
     let (code, out, _) = run(vec!["lint"]).await;
     assert_eq!(code, 1);
     assert!(out.starts_with("error [drop-column] m01_drop_note: drops column accounts.note and its data\n"), "{out}");
-    let (code, _, err) = run(vec!["--env", "production", "up", "--allow-destructive"]).await;
+    let (code, _, err) = run(vec!["--env", "production", "up", "--allow-destructive", "--no-backup"]).await;
     assert_eq!(code, 0, "{err}");
 }
