@@ -2,13 +2,15 @@
 //! that take the first to the second.
 //!
 //! Changes carry normalised definitions (what the backend stores, one spelling per thing), with
-//! the source names of indexes and foreign keys put back, and tables' columns in source order.
+//! the source names of indexes and foreign keys put back, and tables' columns in source order;
+//! then what they create is given the wanted schema's own types and actions ([`portable`]).
 
 use super::clashes::avoid_clashes;
 use super::keys::{fk_source_name, index_source_name, key_changes, keys_over_retyped_columns};
 use super::names::{NameGen, foreign_key_name, index_name};
 use super::options::DiffOptions;
 use super::order::order;
+use super::portable::portable;
 use super::rename::{RenameError, apply_declared, check_renames};
 use super::warnings::warnings;
 use super::{Change, Diff};
@@ -30,7 +32,7 @@ pub fn diff(from: &Schema, to: &Schema, options: &DiffOptions) -> Diff {
     avoid_clashes(&mut changes, &from, &mut names);
     let changes = order(changes);
     let warnings = warnings(&changes);
-    Diff { changes, warnings }
+    portable(Diff { changes, warnings }, to, &from, backend)
 }
 
 /// [`diff`], refusing declared renames that do not fit (see [`check_renames`]) instead of

@@ -24,6 +24,7 @@ mod keys;
 mod names;
 mod options;
 mod order;
+mod portable;
 mod rename;
 mod warnings;
 mod widen;
