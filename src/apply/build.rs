@@ -9,11 +9,12 @@ use sea_orm::sea_query::{
     TableAlterStatement, TableCreateStatement, TableDropStatement, TableRenameStatement,
 };
 use sea_orm::sea_query::extension::postgres::{Type, TypeCreateStatement, TypeDropStatement};
+use std::collections::BTreeMap;
 
 /// `CREATE TABLE` with the table's columns, primary key (on the column itself when it is a
 /// sole column, so that SQLite's AUTOINCREMENT can follow it) and foreign keys (inline, which
 /// SQLite requires); indexes are separate statements ([`index`]).
-pub fn create_table(table: &Table) -> TableCreateStatement {
+pub fn create_table(table: &Table, enums: &BTreeMap<String, EnumType>) -> TableCreateStatement {
     let mut create = SeaTable::create();
     create.table(Alias::new(&table.name));
     let sole_key = match table.primary_key.as_slice() {
@@ -21,7 +22,7 @@ pub fn create_table(table: &Table) -> TableCreateStatement {
         _ => None,
     };
     for column in &table.columns {
-        let mut def = column_def(column);
+        let mut def = column_def(column, enums);
         if sole_key == Some(&column.name) {
             def.primary_key();
         }
@@ -40,10 +41,11 @@ pub fn create_table(table: &Table) -> TableCreateStatement {
     create
 }
 
-/// The definition of `column`: type, NULL or NOT NULL, default, auto-increment.
-pub fn column_def(column: &Column) -> ColumnDef {
+/// The definition of `column`: type, NULL or NOT NULL, default, auto-increment. `enums` gives
+/// the values of the named enum types a column may use (MySQL spells them out).
+pub fn column_def(column: &Column, enums: &BTreeMap<String, EnumType>) -> ColumnDef {
     let mut def = ColumnDef::new(Alias::new(&column.name));
-    column_type(&mut def, &column.name, &column.ty);
+    column_type(&mut def, &column.name, &column.ty, enums);
     if column.nullable {
         def.null();
     } else {
@@ -59,7 +61,7 @@ pub fn column_def(column: &Column) -> ColumnDef {
 }
 
 /// Sets the type of `def` (the column `name`) to `ty`, with sea-query's method for it.
-fn column_type(def: &mut ColumnDef, name: &str, ty: &ColumnType) {
+fn column_type(def: &mut ColumnDef, name: &str, ty: &ColumnType, enums: &BTreeMap<String, EnumType>) {
     use ColumnType as T;
     match ty {
         T::TinyInt => def.tiny_integer(),
@@ -94,7 +96,10 @@ fn column_type(def: &mut ColumnDef, name: &str, ty: &ColumnType) {
         T::Json => def.json(),
         T::JsonBinary => def.json_binary(),
         // PostgreSQL's named type: sea-query writes its name only.
-        T::Enum(ty) => def.enumeration(Alias::new(ty), Vec::<Alias>::new()),
+        T::Enum(ty) => {
+            let values = enums.get(ty).map(|e| e.values.clone()).unwrap_or_default();
+            def.enumeration(Alias::new(ty), values.iter().map(Alias::new))
+        }
         T::InlineEnum(values) => def.enumeration(Alias::new(name), values.iter().map(Alias::new)),
         T::Other(sql) => def.custom(Alias::new(sql)),
     };

@@ -13,18 +13,25 @@ pub mod build;
 use crate::batch;
 use crate::batch::error::words;
 use crate::diff::Change;
-use crate::schema::Table;
+use crate::schema::{EnumType, Table};
+use std::collections::BTreeMap;
 use sea_orm::DbErr;
 use sea_orm::sea_query::Alias;
 use sea_orm_migration::SchemaManager;
 
 /// Makes `change` on the database behind `manager` (in its transaction, if it has one).
-pub async fn apply(manager: &SchemaManager<'_>, change: &Change) -> Result<(), DbErr> {
+/// `enums` are the enum types of the schema the change leads to (their values, which MySQL
+/// spells out in a column's type), as a generated migration has them.
+pub async fn apply(
+    manager: &SchemaManager<'_>,
+    change: &Change,
+    enums: &BTreeMap<String, EnumType>,
+) -> Result<(), DbErr> {
     use Change::*;
     let pg = manager.get_database_backend() == sea_orm::DbBackend::Postgres;
     let t = |name: &String| Alias::new(name);
     match change {
-        CreateTable { table } => create_table(manager, table).await,
+        CreateTable { table } => create_table(manager, table, enums).await,
         DropTable { table } => {
             let done = manager.drop_table(build::drop_table(&table.name)).await;
             done.map_err(failed(format!("dropping table `{}`", table.name)))
@@ -34,7 +41,7 @@ pub async fn apply(manager: &SchemaManager<'_>, change: &Change) -> Result<(), D
             done.map_err(failed(format!("renaming table `{from}` to `{to}`")))
         }
         AddColumn { table, column } => {
-            Ok(batch::add_column(manager, t(table), build::column_def(column)).await?)
+            Ok(batch::add_column(manager, t(table), build::column_def(column, enums)).await?)
         }
         DropColumn { table, column } => {
             Ok(batch::drop_column(manager, t(table), t(&column.name)).await?)
@@ -44,7 +51,7 @@ pub async fn apply(manager: &SchemaManager<'_>, change: &Change) -> Result<(), D
             done.map_err(failed(format!("renaming column `{from}` of table `{table}` to `{to}`")))
         }
         AlterColumn { table, to, .. } => {
-            Ok(batch::alter_column(manager, t(table), build::column_def(to)).await?)
+            Ok(batch::alter_column(manager, t(table), build::column_def(to, enums)).await?)
         }
         AddIndex { table, index } => {
             let name = build::index_name(table, index);
@@ -80,9 +87,13 @@ pub async fn apply(manager: &SchemaManager<'_>, change: &Change) -> Result<(), D
 }
 
 /// The table with its indexes.
-async fn create_table(manager: &SchemaManager<'_>, table: &Table) -> Result<(), DbErr> {
+async fn create_table(
+    manager: &SchemaManager<'_>,
+    table: &Table,
+    enums: &BTreeMap<String, EnumType>,
+) -> Result<(), DbErr> {
     let name = &table.name;
-    let done = manager.create_table(build::create_table(table)).await;
+    let done = manager.create_table(build::create_table(table, enums)).await;
     done.map_err(failed(format!("creating table `{name}`")))?;
     for index in &table.indexes {
         let index_name = build::index_name(name, index);

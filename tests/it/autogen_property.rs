@@ -29,7 +29,7 @@ use seamigrate::Backend;
 use seamigrate::diff::testing::{Rng, mutate, random_schema};
 use seamigrate::diff::{Change, DiffOptions, diff, inverse_of};
 use seamigrate::schema::normalise::types;
-use seamigrate::schema::{
+use seamigrate::schema::{EnumType, 
     Column, ColumnType, Filter, FkAction, Schema, Table, discover, normalise,
 };
 use std::collections::{BTreeMap, BTreeSet};
@@ -333,7 +333,7 @@ async fn run_case(
         .map_err(|e| format!("wiping the database: {e}"))?;
     tally.wiping += clock.elapsed();
     let create = diff(&Schema::default(), a, &options);
-    apply_all(conn, backend, &create.changes, tally)
+    apply_all(conn, backend, &create.changes, &a.enums, tally)
         .await
         .map_err(|e| format!("creating A: {e}"))?;
     let live = read_as(conn, a, &options, "A as created", tally).await?;
@@ -349,7 +349,7 @@ async fn run_case(
     let listed = describe(&forward.changes);
     tally.differing += usize::from(!forward.is_empty());
     tally.changes += forward.changes.len();
-    apply_all(conn, backend, &forward.changes, tally)
+    apply_all(conn, backend, &forward.changes, &b.enums, tally)
         .await
         .map_err(|e| format!("applying A -> B: {e}\nchanges:\n{listed}"))?;
     read_as(conn, b, &options, "A + diff", tally)
@@ -364,7 +364,7 @@ async fn run_case(
     let back = describe(&inverse);
     tally.changes += inverse.len();
     let context = format!("inverse:\n{back}\nforward:\n{listed}");
-    apply_all(conn, backend, &inverse, tally)
+    apply_all(conn, backend, &inverse, &a.enums, tally)
         .await
         .map_err(|e| format!("applying the inverse B -> A: {e}\n{context}"))?;
     read_as(conn, a, &options, "A + diff + inverse", tally)
@@ -413,10 +413,11 @@ async fn apply_all(
     conn: &DatabaseConnection,
     backend: Backend,
     changes: &[Change],
+    enums: &BTreeMap<String, EnumType>,
     tally: &mut Tally,
 ) -> Result<(), String> {
     let clock = Instant::now();
-    let done = apply_each(conn, backend, changes).await;
+    let done = apply_each(conn, backend, changes, enums).await;
     tally.applying += clock.elapsed();
     done
 }
@@ -425,6 +426,7 @@ async fn apply_each(
     conn: &DatabaseConnection,
     backend: Backend,
     changes: &[Change],
+    enums: &BTreeMap<String, EnumType>,
 ) -> Result<(), String> {
     let failed = |i: usize, c: &Change, e: sea_orm::DbErr| {
         format!("change {i} ({}) failed: {e}", c.describe())
@@ -432,7 +434,7 @@ async fn apply_each(
     if backend == Backend::MySql {
         let manager = SchemaManager::new(conn);
         for (i, change) in changes.iter().enumerate() {
-            seamigrate::apply::apply(&manager, change)
+            seamigrate::apply::apply(&manager, change, enums)
                 .await
                 .map_err(|e| failed(i, change, e))?;
         }
@@ -442,7 +444,7 @@ async fn apply_each(
     {
         let manager = SchemaManager::new(&txn);
         for (i, change) in changes.iter().enumerate() {
-            seamigrate::apply::apply(&manager, change)
+            seamigrate::apply::apply(&manager, change, enums)
                 .await
                 .map_err(|e| failed(i, change, e))?;
         }
