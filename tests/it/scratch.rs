@@ -186,7 +186,8 @@ async fn after_up(scratch: &Scratch, db: &TestDb, rows: &[String], up: &Outcome)
     )
     .await;
     exec(&conn, "DELETE FROM services WHERE id = 3").await;
-    exec(&conn, "INSERT INTO api_keys (id, tenant_id, key_hash) VALUES (1, 1, 'k1')").await;
+    let key = "INSERT INTO api_keys (id, tenant_id, key_hash, usage_count) VALUES (1, 1, 'k1', 5000000000)";
+    exec(&conn, key).await;
     let keys = query(&conn, "SELECT id, tenant_id, key_hash, label FROM api_keys").await;
     assert_eq!(keys, ["1|1|k1|NULL"], "{why}");
     let orphan = "INSERT INTO api_keys (id, tenant_id, key_hash) VALUES (2, 999, 'k2')";
@@ -486,6 +487,9 @@ pub struct Model {
     #[sea_orm(default_expr = "Expr::current_timestamp()")]
     pub created_at: DateTimeWithTimeZone,
     pub expires_at: Option<DateTimeWithTimeZone>,
+    /// 64-bit: SQLite stores every integer alike, so a draft made there must still say BIGINT.
+    #[sea_orm(default_value = 0)]
+    pub usage_count: i64,
 }
 
 
