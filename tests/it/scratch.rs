@@ -48,6 +48,7 @@ const DRAFT: &str = "representative_changes";
 
 /// What `check` must list while the draft is not applied (the start of each line).
 const DIFFERENCES: &[&str] = &[
+    "create enum type api_key_scope ('read', 'write')",
     "create table api_keys",
     "add column tenants.plan",
     "add column users.last_login",
@@ -186,11 +187,11 @@ async fn after_up(scratch: &Scratch, db: &TestDb, rows: &[String], up: &Outcome)
     )
     .await;
     exec(&conn, "DELETE FROM services WHERE id = 3").await;
-    let key = "INSERT INTO api_keys (id, tenant_id, key_hash, usage_count) VALUES (1, 1, 'k1', 5000000000)";
+    let key = "INSERT INTO api_keys (id, tenant_id, key_hash, usage_count, scope) VALUES (1, 1, 'k1', 5000000000, 'write')";
     exec(&conn, key).await;
     let keys = query(&conn, "SELECT id, tenant_id, key_hash, label FROM api_keys").await;
     assert_eq!(keys, ["1|1|k1|NULL"], "{why}");
-    let orphan = "INSERT INTO api_keys (id, tenant_id, key_hash) VALUES (2, 999, 'k2')";
+    let orphan = "INSERT INTO api_keys (id, tenant_id, key_hash, scope) VALUES (2, 999, 'k2', 'read')";
     let refused = conn.execute_unprepared(orphan).await;
     assert!(refused.is_err(), "the foreign key to tenants refuses an unknown tenant\n{why}");
     let manager = sea_orm_migration::SchemaManager::new(&conn);
@@ -490,6 +491,17 @@ pub struct Model {
     /// 64-bit: SQLite stores every integer alike, so a draft made there must still say BIGINT.
     #[sea_orm(default_value = 0)]
     pub usage_count: i64,
+    /// An enum type: PostgreSQL's own type, MySQL's ENUM, SQLite's text.
+    pub scope: Scope,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, EnumIter, DeriveActiveEnum)]
+#[sea_orm(rs_type = "String", db_type = "Enum", enum_name = "api_key_scope")]
+pub enum Scope {
+    #[sea_orm(string_value = "read")]
+    Read,
+    #[sea_orm(string_value = "write")]
+    Write,
 }
 
 
