@@ -120,7 +120,7 @@ fn ddl(table: &Table, backend: Backend) -> Vec<String> {
         Backend::MySql => DbBackend::MySql,
         Backend::Sqlite => DbBackend::Sqlite,
     };
-    let mut sql = vec![db.build(&build::create_table(table)).to_string()];
+    let mut sql = vec![db.build(&build::create_table(table, &Default::default())).to_string()];
     sql.extend(
         table
             .indexes

@@ -23,10 +23,8 @@ pub fn column_def(
     if primary_key {
         code.push_str(".primary_key()");
     }
-    if let Some(default) = &column.default {
-        if let Some(value) = default_value(default) {
-            code.push_str(&format!(".default({value})"));
-        }
+    if let Some(value) = column.default.as_ref().and_then(default_value) {
+        code.push_str(&format!(".default({value})"));
     }
     code
 }

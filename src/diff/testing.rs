@@ -116,7 +116,7 @@ fn random_key(rng: &mut Rng, table: &Table) -> Vec<String> {
 }
 
 fn fresh_name(rng: &mut Rng, prefix: &str, table: &str) -> String {
-    format!("{prefix}_{table}_{}", rng.next() % 1_000_000)
+    format!("{prefix}_{table}_{}", rng.next_u64() % 1_000_000)
 }
 
 fn add_random_index(rng: &mut Rng, table: &mut Table) {
@@ -331,7 +331,7 @@ impl Rng {
         Rng(seed)
     }
 
-    pub fn next(&mut self) -> u64 {
+    pub fn next_u64(&mut self) -> u64 {
         self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
         let mut z = self.0;
         z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
@@ -341,12 +341,12 @@ impl Rng {
 
     /// A number in `0..n` (`n` > 0).
     pub fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
+        (self.next_u64() % n as u64) as usize
     }
 
     /// True with `percent` percent probability.
     pub fn chance(&mut self, percent: u64) -> bool {
-        self.next() % 100 < percent
+        self.next_u64() % 100 < percent
     }
 
     pub fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
