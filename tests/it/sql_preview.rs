@@ -81,3 +81,55 @@ async fn backend_renders_without_a_database() {
     let (code, _, err) = cli(&["up", "--backend", "postgres"]).await;
     assert_eq!(code, 2, "--backend needs --sql: {err}");
 }
+
+/// A data migration: reads rows, then writes what it found.
+struct ReadsRows;
+
+impl sea_orm_migration::MigrationName for ReadsRows {
+    fn name(&self) -> &str {
+        "m01_copy_names"
+    }
+}
+
+#[async_trait::async_trait]
+impl sea_orm_migration::MigrationTrait for ReadsRows {
+    async fn up(&self, manager: &sea_orm_migration::SchemaManager) -> Result<(), sea_orm::DbErr> {
+        let conn = manager.get_connection();
+        let backend = conn.get_database_backend();
+        let rows = conn.query_all_raw(sea_orm::Statement::from_string(backend, "SELECT name FROM users")).await?;
+        for row in rows {
+            let name: String = row.try_get("", "name")?;
+            let sql = format!("UPDATE users SET display_name = '{name}' WHERE name = '{name}'");
+            conn.execute_unprepared(&sql).await?;
+        }
+        Ok(())
+    }
+}
+
+struct DataMigrator;
+
+#[async_trait::async_trait]
+impl sea_orm_migration::MigratorTrait for DataMigrator {
+    fn migrations() -> Vec<Box<dyn sea_orm_migration::MigrationTrait>> {
+        vec![Box::new(ReadsRows)]
+    }
+}
+
+/// What a migration sends after reading rows depends on the rows: not shown, and said so.
+#[tokio::test]
+async fn a_migration_that_reads_rows_is_not_rendered() {
+    let console = seamigrate::cli::Console::buffered();
+    let args = ["migration", "--format", "json", "up", "--sql", "--backend", "postgres"];
+    assert_eq!(seamigrate::cli::run::<DataMigrator, _>(args, &console).await, 0);
+    let (out, _) = console.output();
+    let value: serde_json::Value = serde_json::from_str(&out).expect("JSON");
+    let migration = &value["migrations"][0];
+    assert_eq!(migration["statements"], serde_json::json!([]));
+    let why = migration["unrenderable"].as_str().expect("a reason");
+    assert!(why.starts_with("it reads from the database while it runs"), "{why}");
+    let console = seamigrate::cli::Console::buffered();
+    let args = ["migration", "up", "--sql", "--backend", "sqlite"];
+    assert_eq!(seamigrate::cli::run::<DataMigrator, _>(args, &console).await, 0);
+    let (out, _) = console.output();
+    assert!(out.starts_with("-- m01_copy_names (up)\n-- not shown: it reads from the database"), "{out}");
+}
