@@ -1,10 +1,15 @@
-//! The schema of a live database, read through sea-schema's discovery on the connection itself
-//! (sea-orm implements sea-schema's `Connection` for `DatabaseConnection`), in the current
-//! schema (PostgreSQL: the first schema of the `search_path`) or database (MySQL).
+//! The schema of a live database, in the current schema (PostgreSQL: the first schema of the
+//! `search_path`) or database (MySQL). MySQL goes through sea-schema's discovery on the
+//! connection itself (sea-orm implements sea-schema's `Connection` for `DatabaseConnection`);
+//! PostgreSQL and SQLite read the whole schema in a few catalogue queries of their own, since
+//! sea-schema's per-table queries make discovery slow on large schemas, and parse column types
+//! with sea-schema as its discovery does.
 
 mod mysql;
 mod postgres;
 mod sqlite;
+#[cfg(test)]
+mod sqlite_sea_schema;
 
 use super::SchemaError;
 use super::filter::Filter;

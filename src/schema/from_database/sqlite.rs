@@ -1,146 +1,366 @@
-//! SQLite: sea-schema's discovery, which reads `sqlite_master` and the table pragmas. SQLite
-//! reports column types as sea-query types, read by the same code as the entities'.
+//! SQLite: the whole schema read in four queries, each joining `sqlite_master` with one of
+//! SQLite's table-valued pragma functions (`pragma_table_xinfo`, `pragma_index_list` with
+//! `pragma_index_info`, `pragma_foreign_key_list`), so that every table is read at once. Column
+//! types are parsed by sea-schema's SQLite type parser and then by the same code as the
+//! entities' types, so they read exactly as sea-schema's discovery reads them.
+//!
+//! sea-schema's own discovery (`SchemaDiscovery::discover_with`) is not used: it sends five
+//! queries per table and two more per index, one statement each (and seamigrate a sixth per
+//! table to re-read the defaults), about 0.7 ms a table, which was 97-99% of `check`'s time and
+//! kept it at 2-4x Alembic. What it reads is read here the same way (same
+//! pragmas, same quirks, kept where they show) so that the `Schema` is the one it produced;
+//! `sqlite_sea_schema.rs` holds the test that compares the two.
 
-use super::{failed, sqlx_words};
+use super::failed;
 use crate::db::Backend;
 use crate::db::connect::db_words;
-use crate::schema::normalise::defaults;
 use crate::schema::SchemaError;
-use crate::schema::model::{Column, DefaultValue, FkAction, ForeignKey, Index, Schema, Table};
+use crate::schema::model::{Column, FkAction, ForeignKey, Index, Schema, Table};
+use crate::schema::normalise::defaults;
 use crate::schema::statement;
-use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, Statement};
-use sea_schema::sqlite::SqliteDiscoveryError;
-use sea_schema::sqlite::def::{
-    ColumnInfo, DefaultType, ForeignKeyAction, ForeignKeysInfo, TableDef,
-};
-use sea_schema::sqlite::discovery::SchemaDiscovery;
+use sea_orm::sea_query::ColumnType as SqType;
+use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, DbErr, QueryResult, Statement};
+use sea_schema::sqlite::def::parse_type;
+use std::collections::BTreeMap;
 
+const SQLITE: Backend = Backend::Sqlite;
+
+/// The user tables of the `main` database, with their columns, primary keys, UNIQUE
+/// constraints and created indexes (as indexes) and foreign keys.
 pub(super) async fn discover(conn: &DatabaseConnection) -> Result<Schema, SchemaError> {
-    let found = SchemaDiscovery::discover_with(conn).await.map_err(|e| {
-        let reason = match e {
-            SqliteDiscoveryError::SqlxError(e) => sqlx_words(e),
-            other => other.to_string(),
-        };
-        failed(Backend::Sqlite, "reading tables", reason)
-    })?;
-    let mut schema = Schema::default();
-    for def in found
-        .tables
-        .into_iter()
-        .filter(|t| !t.name.starts_with("sqlite_"))
-    {
-        let mut table = table(def);
-        read_defaults(conn, &mut table).await?;
-        schema.tables.insert(table.name.clone(), table);
-    }
-    // Indexes made by CREATE INDEX; those of UNIQUE constraints came with their table.
-    for index in found.indexes {
-        if let Some(table) = schema.tables.get_mut(&index.table_name) {
-            let unique = index.unique;
-            table.indexes.push(Index {
-                name: Some(index.index_name),
-                columns: index.columns,
-                unique,
-            });
+    let tables = tables(conn).await?;
+    let mut columns = columns(conn).await?;
+    let mut indexes = indexes(conn).await?;
+    let mut foreign_keys = foreign_keys(conn).await?;
+    let parent_keys: BTreeMap<&String, Vec<String>> = columns
+        .iter()
+        .map(|(table, cols)| (table, parent_key(cols)))
+        .collect();
+    for (table, keys) in &mut foreign_keys {
+        for fk in keys.iter_mut().filter(|fk| fk.ref_columns.is_empty()) {
+            fk.ref_columns = implicit_reference(&parent_keys, table, &fk.ref_table)?;
         }
+    }
+    let mut schema = Schema::default();
+    for (name, autoincrement) in tables {
+        let columns = columns.remove(&name).unwrap_or_default();
+        let table = Table {
+            primary_key: primary_key(&columns),
+            columns: columns
+                .into_iter()
+                .map(|c| c.column(autoincrement))
+                .collect(),
+            indexes: indexes.remove(&name).unwrap_or_default().into_list(),
+            foreign_keys: foreign_keys.remove(&name).unwrap_or_default(),
+            name,
+        };
+        schema.tables.insert(table.name.clone(), table);
     }
     Ok(schema)
 }
 
-/// Sets the defaults of `table`'s columns from `PRAGMA table_info`, whose `dflt_value` is the
-/// default's SQL text. sea-schema's reading of it drops every quote, so that `'it''s'` reads as
-/// `its`, `''` as no default at all and `'12'` as the number 12.
-async fn read_defaults(conn: &DatabaseConnection, table: &mut Table) -> Result<(), SchemaError> {
-    let sql = "SELECT name, dflt_value FROM pragma_table_info(?1)";
-    let stmt = Statement::from_sql_and_values(DbBackend::Sqlite, sql, [table.name.as_str().into()]);
-    let step = "reading column defaults";
-    let rows = conn
-        .query_all_raw(stmt)
+/// The rows `sql` returns; `step` names it in an error.
+async fn rows(
+    conn: &DatabaseConnection,
+    sql: &str,
+    step: &'static str,
+) -> Result<Vec<QueryResult>, SchemaError> {
+    let stmt = Statement::from_string(DbBackend::Sqlite, sql);
+    conn.query_all_raw(stmt)
         .await
-        .map_err(|e| failed(Backend::Sqlite, step, db_words(&e)))?;
-    for row in rows {
-        let read = |i| row.try_get_by_index::<Option<String>>(i);
-        let (name, sql) = read(0)
-            .and_then(|name| Ok((name, read(1)?)))
-            .map_err(|e| failed(Backend::Sqlite, step, db_words(&e)))?;
-        let column = table.columns.iter_mut().find(|c| Some(&c.name) == name.as_ref());
-        if let Some(column) = column {
-            column.default = sql.as_deref().map(defaults::parse_sql);
+        .map_err(|e| failed(SQLITE, step, db_words(&e)))
+}
+
+/// The error of reading a value of a row while `step`.
+fn reading(step: &'static str) -> impl Fn(DbErr) -> SchemaError {
+    move |e| failed(SQLITE, step, db_words(&e))
+}
+
+/// Every user table, with whether its SQL says AUTOINCREMENT: sea-schema's test, a
+/// case-insensitive `LIKE` on the whole `CREATE TABLE` text.
+const TABLES: &str = "\
+SELECT m.name AS table_name, COALESCE(m.sql LIKE '%AUTOINCREMENT%', 0) AS is_autoincrement
+FROM sqlite_master m
+WHERE m.type = 'table' AND substr(m.name, 1, 7) <> 'sqlite_'";
+
+/// The user tables by name, each with whether it was declared with AUTOINCREMENT.
+async fn tables(conn: &DatabaseConnection) -> Result<BTreeMap<String, bool>, SchemaError> {
+    let step = "reading tables";
+    let mut found = BTreeMap::new();
+    for row in rows(conn, TABLES, step).await? {
+        let name: String = row.try_get("", "table_name").map_err(reading(step))?;
+        let autoincrement: i64 = row.try_get("", "is_autoincrement").map_err(reading(step))?;
+        found.insert(name, autoincrement != 0);
+    }
+    Ok(found)
+}
+
+/// One row of `pragma_table_xinfo`: a column as SQLite declares it.
+struct ColumnRow {
+    name: String,
+    /// The declared type as sea-schema's parser reads it.
+    ty: SqType,
+    not_null: bool,
+    /// The default's SQL text (`dflt_value`).
+    default: Option<String>,
+    /// The column's position in the primary key, from 1; 0 when it is not in it.
+    pk: i64,
+}
+
+impl ColumnRow {
+    /// The column, read as sea-schema reads it: NOT NULL when declared so or when it is the
+    /// first column of the primary key (only the first: sea-schema tests `pk == 1`), and
+    /// auto-increment when the table says AUTOINCREMENT (which SQLite only allows on an
+    /// INTEGER PRIMARY KEY) and the column is in the primary key.
+    fn column(self, table_autoincrement: bool) -> Column {
+        Column {
+            ty: statement::column_type(&self.ty),
+            nullable: !(self.not_null || self.pk == 1),
+            default: self.default.as_deref().map(defaults::parse_sql),
+            auto_increment: table_autoincrement && self.pk != 0,
+            name: self.name,
         }
     }
-    Ok(())
 }
 
-fn table(def: TableDef) -> Table {
-    let primary_key = def
-        .columns
+/// Every column of every user table, in table order. Hidden columns of virtual tables
+/// (`hidden` 1) are left out, as sea-schema does; generated columns (2, 3) are kept.
+const COLUMNS: &str = "\
+SELECT m.name AS table_name, p.name AS column_name, p.type AS declared_type,
+       p.\"notnull\" AS not_null, p.dflt_value AS default_sql, p.pk AS pk
+FROM sqlite_master m, pragma_table_xinfo(m.name) p
+WHERE m.type = 'table' AND substr(m.name, 1, 7) <> 'sqlite_' AND p.hidden <> 1
+ORDER BY m.name, p.cid";
+
+/// The columns of the user tables, by table name.
+///
+/// A default is the SQL text SQLite keeps, parsed by [`defaults::parse_sql`]: sea-schema's
+/// reading of it drops every quote, so that `'it''s'` reads as `its`, `''` as no default at all
+/// and `'12'` as the number 12. Generated columns have no default: SQLite reports none for them.
+async fn columns(
+    conn: &DatabaseConnection,
+) -> Result<BTreeMap<String, Vec<ColumnRow>>, SchemaError> {
+    let step = "reading columns";
+    let mut found: BTreeMap<String, Vec<ColumnRow>> = BTreeMap::new();
+    for row in rows(conn, COLUMNS, step).await? {
+        let table: String = row.try_get("", "table_name").map_err(reading(step))?;
+        let column = column_row(&row, &table, step)?;
+        found.entry(table).or_default().push(column);
+    }
+    Ok(found)
+}
+
+/// One row of [`COLUMNS`], of `table`, its type parsed by sea-schema's SQLite type parser.
+fn column_row(
+    row: &QueryResult,
+    table: &str,
+    step: &'static str,
+) -> Result<ColumnRow, SchemaError> {
+    let get = |e| failed(SQLITE, step, db_words(&e));
+    let name: String = row.try_get("", "column_name").map_err(get)?;
+    let declared: String = row.try_get("", "declared_type").map_err(get)?;
+    let ty = parse_type(declared.clone()).map_err(|e| {
+        let reason = format!("column {table}.{name} has type {declared}, which reads as: {e}");
+        failed(SQLITE, step, reason)
+    })?;
+    Ok(ColumnRow {
+        name,
+        ty,
+        not_null: row.try_get::<i64>("", "not_null").map_err(get)? != 0,
+        default: row.try_get("", "default_sql").map_err(get)?,
+        pk: row.try_get("", "pk").map_err(get)?,
+    })
+}
+
+/// The primary key's columns in table order (not key order), as sea-schema lists them.
+fn primary_key(columns: &[ColumnRow]) -> Vec<String> {
+    columns
         .iter()
-        .filter(|c| c.primary_key)
+        .filter(|c| c.pk != 0)
         .map(|c| c.name.clone())
-        .collect();
-    let auto_increment = def.auto_increment;
-    Table {
-        columns: def
-            .columns
-            .into_iter()
-            .map(|c| column(c, auto_increment))
-            .collect(),
-        primary_key,
-        indexes: def
-            .constraints
-            .into_iter()
-            .map(|u| Index {
-                name: Some(u.index_name),
-                columns: u.columns,
-                unique: u.unique,
-            })
-            .collect(),
-        foreign_keys: def.foreign_keys.into_iter().map(foreign_key).collect(),
-        name: def.name,
+        .collect()
+}
+
+/// A table's indexes, kept apart by origin until they are listed.
+#[derive(Default)]
+struct TableIndexes {
+    /// Those of UNIQUE constraints (origin `u`).
+    constraints: Vec<Index>,
+    /// Those of CREATE INDEX (origin `c`).
+    created: Vec<Index>,
+}
+
+impl TableIndexes {
+    /// The UNIQUE constraints' indexes first, then the created ones, each in
+    /// `pragma_index_list` order: the order sea-schema gives them in.
+    fn into_list(self) -> Vec<Index> {
+        let mut list = self.constraints;
+        list.extend(self.created);
+        list
     }
 }
 
-/// `table_autoincrement`: the table was declared with AUTOINCREMENT, which SQLite only allows
-/// on an INTEGER PRIMARY KEY.
-fn column(info: ColumnInfo, table_autoincrement: bool) -> Column {
-    Column {
-        ty: statement::column_type(&info.r#type),
-        nullable: !info.not_null,
-        default: default_value(info.default_value),
-        auto_increment: table_autoincrement && info.primary_key,
-        name: info.name,
+/// Every key column of every index of a user table that is a UNIQUE constraint's (origin `u`)
+/// or made by CREATE INDEX (`c`): the primary key's (`pk`) is the primary key. The index's own
+/// `sqlite_master` row names the table a created index is filed under, as in sea-schema.
+const INDEXES: &str = "\
+SELECT m.name AS table_name, l.name AS index_name, l.\"unique\" AS is_unique,
+       l.origin AS origin, x.tbl_name AS index_table, i.name AS column_name
+FROM sqlite_master m
+JOIN pragma_index_list(m.name) l
+LEFT JOIN sqlite_master x ON x.name = l.name
+JOIN pragma_index_info(l.name) i
+WHERE m.type = 'table' AND substr(m.name, 1, 7) <> 'sqlite_' AND l.origin IN ('u', 'c')
+ORDER BY m.name, l.seq, i.seqno";
+
+/// One row of [`INDEXES`].
+struct IndexRow {
+    table: String,
+    index: String,
+    unique: bool,
+    origin: String,
+    index_table: Option<String>,
+    column: Option<String>,
+}
+
+/// The UNIQUE constraints and created indexes of the user tables, by table name.
+async fn indexes(conn: &DatabaseConnection) -> Result<BTreeMap<String, TableIndexes>, SchemaError> {
+    let step = "reading indexes";
+    let mut found: BTreeMap<String, TableIndexes> = BTreeMap::new();
+    for row in rows(conn, INDEXES, step).await? {
+        let row = index_row(&row).map_err(reading(step))?;
+        let column = row.column.ok_or_else(|| {
+            let reason = format!(
+                "index {} of table {} has an expression column, which seamigrate cannot read \
+                 on SQLite",
+                row.index, row.table
+            );
+            failed(SQLITE, step, reason)
+        })?;
+        let list = if row.origin == "u" {
+            &mut found.entry(row.table).or_default().constraints
+        } else {
+            let table = row.index_table.ok_or_else(|| {
+                let reason = format!("index {} is not in sqlite_master", row.index);
+                failed(SQLITE, step, reason)
+            })?;
+            &mut found.entry(table).or_default().created
+        };
+        push_index_column(list, row.index, row.unique, column);
+    }
+    Ok(found)
+}
+
+/// Adds `column` to the index `name`, the last of `list` when it is that index (rows come
+/// index by index, in key order), else a new one.
+fn push_index_column(list: &mut Vec<Index>, name: String, unique: bool, column: String) {
+    match list.last_mut() {
+        Some(last) if last.name.as_deref() == Some(name.as_str()) => last.columns.push(column),
+        _ => list.push(Index {
+            name: Some(name),
+            columns: vec![column],
+            unique,
+        }),
     }
 }
 
-fn default_value(default: DefaultType) -> Option<DefaultValue> {
-    match default {
-        DefaultType::Integer(n) => Some(DefaultValue::Int(n)),
-        DefaultType::Float(f) => Some(DefaultValue::Float(f.to_string())),
-        DefaultType::String(s) => Some(DefaultValue::Str(s)),
-        DefaultType::Null => Some(DefaultValue::Null),
-        DefaultType::Unspecified => None,
-        DefaultType::CurrentTimestamp => Some(DefaultValue::CurrentTimestamp),
-    }
+/// Reads one row of [`INDEXES`]; `column_name` is NULL for an expression.
+fn index_row(row: &QueryResult) -> Result<IndexRow, DbErr> {
+    Ok(IndexRow {
+        table: row.try_get("", "table_name")?,
+        index: row.try_get("", "index_name")?,
+        unique: row.try_get::<i64>("", "is_unique")? != 0,
+        origin: row.try_get("", "origin")?,
+        index_table: row.try_get("", "index_table")?,
+        column: row.try_get("", "column_name")?,
+    })
 }
 
-/// SQLite foreign keys declared inline have no name.
-fn foreign_key(fk: ForeignKeysInfo) -> ForeignKey {
-    ForeignKey {
-        name: None,
-        columns: fk.from,
-        ref_table: fk.table,
-        ref_columns: fk.to,
-        on_delete: action(&fk.on_delete),
-        on_update: action(&fk.on_update),
+/// Every column of every foreign key of a user table, key by key (`id`), in key order (`seq`).
+/// `to` is NULL where the key names no parent columns: it then references the parent's primary
+/// key.
+const FOREIGN_KEYS: &str = "\
+SELECT m.name AS table_name, f.id AS id, f.\"table\" AS ref_table, f.\"from\" AS from_column,
+       f.\"to\" AS to_column, f.on_update AS on_update, f.on_delete AS on_delete
+FROM sqlite_master m, pragma_foreign_key_list(m.name) f
+WHERE m.type = 'table' AND substr(m.name, 1, 7) <> 'sqlite_'
+ORDER BY m.name, f.id, f.seq";
+
+/// The foreign keys of the user tables, by table name, in `pragma_foreign_key_list` order.
+/// SQLite foreign keys declared inline have no name. A key naming no parent columns has empty
+/// `ref_columns` here; [`discover`] fills them in.
+async fn foreign_keys(
+    conn: &DatabaseConnection,
+) -> Result<BTreeMap<String, Vec<ForeignKey>>, SchemaError> {
+    let step = "reading foreign keys";
+    let mut found: BTreeMap<String, Vec<ForeignKey>> = BTreeMap::new();
+    let mut last: Option<(String, i64)> = None;
+    for row in rows(conn, FOREIGN_KEYS, step).await? {
+        let get = |column: &str| -> Result<String, SchemaError> {
+            row.try_get("", column).map_err(reading(step))
+        };
+        let table = get("table_name")?;
+        let id: i64 = row.try_get("", "id").map_err(reading(step))?;
+        let from = get("from_column")?;
+        let to: Option<String> = row.try_get("", "to_column").map_err(reading(step))?;
+        let keys = found.entry(table.clone()).or_default();
+        let key = (table, id);
+        match keys.last_mut() {
+            Some(fk) if last.as_ref() == Some(&key) => {
+                fk.columns.push(from);
+                fk.ref_columns.extend(to);
+            }
+            _ => keys.push(ForeignKey {
+                name: None,
+                columns: vec![from],
+                ref_table: get("ref_table")?,
+                ref_columns: to.into_iter().collect(),
+                on_delete: action(&get("on_delete")?),
+                on_update: action(&get("on_update")?),
+            }),
+        }
+        last = Some(key);
     }
+    Ok(found)
 }
 
-fn action(action: &ForeignKeyAction) -> FkAction {
+/// A foreign key action as `pragma_foreign_key_list` spells it.
+fn action(action: &str) -> FkAction {
     match action {
-        ForeignKeyAction::NoAction => FkAction::NoAction,
-        ForeignKeyAction::Restrict => FkAction::Restrict,
-        ForeignKeyAction::SetNull => FkAction::SetNull,
-        ForeignKeyAction::SetDefault => FkAction::SetDefault,
-        ForeignKeyAction::Cascade => FkAction::Cascade,
+        "RESTRICT" => FkAction::Restrict,
+        "SET NULL" => FkAction::SetNull,
+        "SET DEFAULT" => FkAction::SetDefault,
+        "CASCADE" => FkAction::Cascade,
+        _ => FkAction::NoAction,
     }
+}
+
+/// The primary key's columns in key order: what a foreign key naming no parent columns
+/// references.
+fn parent_key(columns: &[ColumnRow]) -> Vec<String> {
+    let mut key: Vec<&ColumnRow> = columns.iter().filter(|c| c.pk != 0).collect();
+    key.sort_by_key(|c| c.pk);
+    key.into_iter().map(|c| c.name.clone()).collect()
+}
+
+/// The parent columns of a foreign key of `table` that names none (`REFERENCES parent`): the
+/// primary key of `parent`, found as SQLite finds it, ignoring case. sea-schema's discovery
+/// panicked on such a key.
+fn implicit_reference(
+    parent_keys: &BTreeMap<&String, Vec<String>>,
+    table: &str,
+    parent: &str,
+) -> Result<Vec<String>, SchemaError> {
+    let found = parent_keys
+        .iter()
+        .find(|(name, _)| name.eq_ignore_ascii_case(parent))
+        .map(|(_, key)| key.clone())
+        .filter(|key| !key.is_empty());
+    found.ok_or_else(|| {
+        let reason = format!(
+            "a foreign key of table {table} references {parent} without naming columns, and \
+             {parent} has no primary key"
+        );
+        failed(SQLITE, "reading foreign keys", reason)
+    })
 }
