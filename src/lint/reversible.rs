@@ -25,7 +25,7 @@ pub(crate) fn check(up: &[String], down: &[String], backend: Backend) -> Vec<Raw
             message: "down() does nothing, so this migration cannot be reverted".into(),
         }];
     }
-    let created = objects(up, backend, true);
+    let created = objects(up, backend, true).without(&objects(up, backend, false));
     let dropped = objects(down, backend, false);
     let mut found = Vec::new();
     for table in created.tables.difference(&dropped.tables) {
@@ -44,6 +44,16 @@ pub(crate) fn check(up: &[String], down: &[String], backend: Backend) -> Vec<Raw
         }
     }
     found
+}
+
+impl Objects {
+    /// These objects, less `gone`: what `up()` creates and drops again leaves nothing behind.
+    fn without(mut self, gone: &Objects) -> Objects {
+        self.tables.retain(|t| !gone.tables.contains(t));
+        self.columns.retain(|c| !gone.columns.contains(c));
+        self.indexes.retain(|name, table| !gone.indexes.contains_key(name) && !gone.tables.contains(table));
+        self
+    }
 }
 
 fn incomplete(message: String) -> Raw {

@@ -81,6 +81,7 @@ fn rules(statement: &Statement, cx: &mut Context) -> Vec<(Rule, String)> {
         Statement::Truncate(truncate) => truncate
             .table_names
             .iter()
+            .filter(|t| !cx.is_new(&name(&t.name)))
             .map(|t| (Rule::Truncate, format!("truncates table {}: every row is deleted", name(&t.name))))
             .collect(),
         Statement::Delete(delete) if delete.selection.is_none() => {
@@ -88,10 +89,16 @@ fn rules(statement: &Statement, cx: &mut Context) -> Vec<(Rule, String)> {
                 FromTable::WithFromKeyword(t) | FromTable::WithoutKeyword(t) => t.first().map(|t| t.relation.to_string()),
             };
             let table = table.unwrap_or_default().replace(['"', '`'], "");
+            if cx.is_new(&table) {
+                return Vec::new();
+            }
             vec![(Rule::DeleteWithoutWhere, format!("DELETE without WHERE removes every row of {table}"))]
         }
         Statement::Update(update) if update.selection.is_none() => {
             let table = update.table.relation.to_string().replace(['"', '`'], "");
+            if cx.is_new(&table) {
+                return Vec::new();
+            }
             vec![(Rule::UpdateWithoutWhere, format!("UPDATE without WHERE changes every row of {table}"))]
         }
         Statement::CreateIndex(index) => {

@@ -203,6 +203,25 @@ fn cases(kind: Kind) -> Vec<(Scripted, Vec<&'static str>)> {
             vec!["incomplete-down"],
         ),
     ];
+    let scratch = Table::create()
+        .table(a("scratch"))
+        .col(ColumnDef::new(a("id")).integer().not_null().primary_key())
+        .col(ColumnDef::new(a("total")).integer().not_null())
+        .to_owned();
+    cases.push((
+        Scripted {
+            version: "m14_only_new_tables",
+            up: vec![
+                Op::Create(scratch),
+                index("idx_scratch_id", "scratch"),
+                Op::Delete(Query::delete().from_table(a("scratch")).to_owned()),
+                Op::Drop(Table::drop().table(a("scratch")).to_owned()),
+            ],
+            down: vec![Op::Update(Query::update().table(a("accounts")).value(a("age"), 0).and_where(Expr::col(a("id")).eq(0)).to_owned())],
+            allow: &[],
+        },
+        vec![],
+    ));
     if kind != Kind::Sqlite {
         // SQLite alters no column type in place (a rebuild does), and has no TRUNCATE.
         let narrower = ColumnDef::new(a("email")).string_len(50).not_null().to_owned();
