@@ -170,14 +170,19 @@ pub async fn restore(
         .into());
     }
     let dir = out.unwrap_or_else(backup::default_dir);
-    let safety = take(migrator, url, &dir, backup::DEFAULT_RETENTION_DAYS, Reason::BeforeRestore).await?;
+    let safety = migrator
+        .locked(async {
+            let safety = take(migrator, url, &dir, backup::DEFAULT_RETENTION_DAYS, Reason::BeforeRestore).await?;
+            if global.format == Format::Text {
+                console.err(format!("saved the current state to {} before restoring", safety.dump.display()));
+            }
+            backup::restore(migrator.connection(), url, file, &metadata)
+                .await
+                .map_err(|e| restore_failed(e, &safety))?;
+            Ok::<_, CliError>(safety)
+        })
+        .await?;
     let saved = format!("saved the current state to {}", safety.dump.display());
-    if global.format == Format::Text {
-        console.err(format!("{saved} before restoring"));
-    }
-    backup::restore(migrator.connection(), url, file, &metadata)
-        .await
-        .map_err(|e| restore_failed(e, &safety))?;
     if global.format == Format::Json {
         render::json(
             console,

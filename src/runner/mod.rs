@@ -513,6 +513,21 @@ impl Migrator {
         Ok(lock::acquire(&self.db, timeout, &on_wait).await?)
     }
 
+    /// Runs `work` under the migration lock, as `up` runs migrations: for what changes the
+    /// schema outside the runner (`restore`), so that no migration runs meanwhile.
+    pub async fn locked<T, E, F>(&self, work: F) -> Result<T, E>
+    where
+        F: std::future::Future<Output = Result<T, E>>,
+        E: From<Error>,
+    {
+        let lock = self.lock().await?;
+        let result = work.await;
+        let released = lock.release().await.map_err(Error::from);
+        let value = result?;
+        released?;
+        Ok(value)
+    }
+
     async fn unlock<T>(&self, lock: LockGuard, result: Result<T, Error>) -> Result<T, Error> {
         let released = lock.release().await;
         let value = result?;
