@@ -7,6 +7,8 @@
 
 mod mysql;
 mod postgres;
+#[cfg(test)]
+mod postgres_information_schema;
 mod sqlite;
 #[cfg(test)]
 mod sqlite_sea_schema;
