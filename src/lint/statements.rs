@@ -63,7 +63,12 @@ pub(crate) fn parse(sql: &str, backend: Backend) -> Vec<Statement> {
 
 /// A table or index name without quotes or schema.
 pub(crate) fn name(object: &ObjectName) -> String {
-    let text = object.to_string().replace(['"', '`'], "");
+    bare(&object.to_string())
+}
+
+/// `text` (a possibly qualified, quoted name) without quotes or schema.
+fn bare(text: &str) -> String {
+    let text = text.replace(['"', '`'], "");
     text.rsplit('.').next().unwrap_or_default().to_string()
 }
 
@@ -88,14 +93,14 @@ fn rules(statement: &Statement, cx: &mut Context) -> Vec<(Rule, String)> {
             let table = match &delete.from {
                 FromTable::WithFromKeyword(t) | FromTable::WithoutKeyword(t) => t.first().map(|t| t.relation.to_string()),
             };
-            let table = table.unwrap_or_default().replace(['"', '`'], "");
+            let table = bare(&table.unwrap_or_default());
             if cx.is_new(&table) {
                 return Vec::new();
             }
             vec![(Rule::DeleteWithoutWhere, format!("DELETE without WHERE removes every row of {table}"))]
         }
         Statement::Update(update) if update.selection.is_none() => {
-            let table = update.table.relation.to_string().replace(['"', '`'], "");
+            let table = bare(&update.table.relation.to_string());
             if cx.is_new(&table) {
                 return Vec::new();
             }

@@ -32,6 +32,12 @@ impl Catalog {
             .map(|i| self.migrations[i].as_ref())
     }
 
+    /// The migration `version` of a plan, which the code must have (`down` of one whose code
+    /// is gone cannot run).
+    pub(crate) fn require(&self, version: &str) -> Result<&dyn MigrationTrait, Error> {
+        self.get(version).ok_or_else(|| Error::MissingCrossed { version: version.to_string() })
+    }
+
     pub(crate) fn head(&self) -> Option<&str> {
         self.migrations.last().map(|m| m.name())
     }

@@ -140,42 +140,33 @@ impl Migrator {
 
     /// Applies pending migrations up to `target`.
     pub async fn up(&self, target: &UpTarget, options: &RunOptions) -> Result<Report, Error> {
-        let lock = self.lock().await?;
-        let result = self.up_locked(target, options).await;
-        self.unlock(lock, result).await
+        self.locked(self.up_locked(target, options)).await
     }
 
     /// Reverts applied migrations down to `target`.
     pub async fn down(&self, target: &DownTarget, options: &RunOptions) -> Result<Report, Error> {
         guard::check(self.env, Guarded::Down, options.confirmed)?;
-        let lock = self.lock().await?;
-        let result = self.down_locked(target).await;
-        self.unlock(lock, result).await
+        self.locked(self.down_locked(target)).await
     }
 
     /// Records the database as being at `target` without running anything: baselines a
     /// database that predates its migrations, clears a `dirty` mark after a manual repair, and
     /// re-records the checksums of edited migrations.
     pub async fn stamp(&self, target: &StampTarget) -> Result<Report, Error> {
-        let lock = self.lock().await?;
-        let result = self.stamp_locked(target).await;
-        self.unlock(lock, result).await
+        self.locked(self.stamp_locked(target)).await
     }
 
     /// Settles one migration's record by hand, running nothing: after a `dirty` failure has
     /// been repaired, to accept an edited migration's new code, or to forget a migration whose
     /// code and changes are gone.
     pub async fn resolve(&self, version: &str, resolve_as: ResolveAs) -> Result<Report, Error> {
-        let lock = self.lock().await?;
-        let result = self.resolve_locked(version, resolve_as).await;
-        self.unlock(lock, result).await
+        self.locked(self.resolve_locked(version, resolve_as)).await
     }
 
     /// Drops every table, then applies every migration. Never in production.
     pub async fn fresh(&self, options: &RunOptions) -> Result<Report, Error> {
         guard::check(self.env, Guarded::Wipe("fresh"), options.confirmed)?;
-        let lock = self.lock().await?;
-        let result = async {
+        self.locked(async {
             wipe::drop_everything(&self.db, self.backend)
                 .await
                 .map_err(Error::db("dropping every table"))?;
@@ -192,24 +183,20 @@ impl Migrator {
                 .await
                 .map_err(Error::db("recording the event"))?;
             self.up_locked(&UpTarget::All, options).await
-        }
-        .await;
-        self.unlock(lock, result).await
+        })
+        .await
     }
 
     /// Reverts every applied migration. Never in production.
     pub async fn reset(&self, options: &RunOptions) -> Result<Report, Error> {
         guard::check(self.env, Guarded::Wipe("reset"), options.confirmed)?;
-        let lock = self.lock().await?;
-        let result = self.down_locked(&DownTarget::Base).await;
-        self.unlock(lock, result).await
+        self.locked(self.down_locked(&DownTarget::Base)).await
     }
 
     /// Reverts every applied migration, then applies them all again. Never in production.
     pub async fn refresh(&self, options: &RunOptions) -> Result<Report, Error> {
         guard::check(self.env, Guarded::Wipe("refresh"), options.confirmed)?;
-        let lock = self.lock().await?;
-        let result = async {
+        self.locked(async {
             let down = self.down_locked(&DownTarget::Base).await?;
             let mut up = self.up_locked(&UpTarget::All, options).await?;
             let mut steps = down.steps;
@@ -217,9 +204,8 @@ impl Migrator {
             up.total_ms += down.total_ms;
             up.steps = steps;
             Ok(up)
-        }
-        .await;
-        self.unlock(lock, result).await
+        })
+        .await
     }
 
     async fn up_locked(&self, target: &UpTarget, options: &RunOptions) -> Result<Report, Error> {
@@ -499,11 +485,7 @@ impl Migrator {
     }
 
     fn known(&self, version: &str) -> Result<&dyn MigrationTrait, Error> {
-        self.catalog
-            .get(version)
-            .ok_or_else(|| Error::MissingCrossed {
-                version: version.to_string(),
-            })
+        self.catalog.require(version)
     }
 
     async fn lock(&self) -> Result<LockGuard, Error> {
@@ -528,12 +510,6 @@ impl Migrator {
         Ok(value)
     }
 
-    async fn unlock<T>(&self, lock: LockGuard, result: Result<T, Error>) -> Result<T, Error> {
-        let released = lock.release().await;
-        let value = result?;
-        released?;
-        Ok(value)
-    }
 }
 
 /// For an application's start-up: returns the status when nothing is pending; applies pending

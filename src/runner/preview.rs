@@ -89,7 +89,7 @@ async fn previews(
 ) -> Result<Vec<Preview>, Error> {
     let mut out = Vec::with_capacity(versions.len());
     for version in versions {
-        let migration = catalog.get(version).ok_or_else(|| Error::MissingCrossed { version: version.clone() })?;
+        let migration = catalog.require(version)?;
         out.push(preview(migration, direction, backend).await);
     }
     Ok(out)
@@ -144,7 +144,7 @@ impl Migrator {
         })?;
         let mut found = Vec::new();
         for version in &versions {
-            let migration = self.catalog.get(version).ok_or_else(|| Error::MissingCrossed { version: version.clone() })?;
+            let migration = self.catalog.require(version)?;
             found.extend(lint::lint(migration, self.backend, Some(&live)).await);
         }
         Ok(found)

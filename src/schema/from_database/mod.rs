@@ -7,11 +7,7 @@
 
 mod mysql;
 mod postgres;
-#[cfg(test)]
-mod postgres_information_schema;
 mod sqlite;
-#[cfg(test)]
-mod sqlite_sea_schema;
 
 use super::SchemaError;
 use super::filter::Filter;
