@@ -8,8 +8,7 @@
 //! queries per table and two more per index, one statement each (and seamigrate a sixth per
 //! table to re-read the defaults), about 0.7 ms a table, which was 97-99% of `check`'s time and
 //! kept it at 2-4x Alembic. What it reads is read here the same way (same
-//! pragmas, same quirks, kept where they show) so that the `Schema` is the one it produced;
-//! `sqlite_sea_schema.rs` holds the test that compares the two.
+//! pragmas, same quirks, kept where they show) so that the `Schema` is the one it produced.
 
 use super::failed;
 use crate::db::Backend;
