@@ -141,7 +141,7 @@ pub async fn capture(
 ) -> Result<Captured, DbErr> {
     let log = Arc::new(Mutex::new(Log::default()));
     let recorder = Recorder {
-        backend: to_sea_orm(backend),
+        backend: backend.to_sea_orm(),
         log: Arc::clone(&log),
     };
     let conn: DatabaseConnection =
@@ -174,12 +174,4 @@ pub async fn checksum(migration: &dyn MigrationTrait, backend: Backend) -> Optio
         .await
         .ok()
         .map(|c| c.checksum())
-}
-
-fn to_sea_orm(backend: Backend) -> DbBackend {
-    match backend {
-        Backend::Postgres => DbBackend::Postgres,
-        Backend::MySql => DbBackend::MySql,
-        Backend::Sqlite => DbBackend::Sqlite,
-    }
 }

@@ -171,12 +171,12 @@ pub async fn restore(
     }
     let dir = out.unwrap_or_else(backup::default_dir);
     let safety = migrator
-        .locked(async {
+        .locked(async |session| {
             let safety = take(migrator, url, &dir, backup::DEFAULT_RETENTION_DAYS, Reason::BeforeRestore).await?;
             if global.format == Format::Text {
                 console.err(format!("saved the current state to {} before restoring", safety.dump.display()));
             }
-            backup::restore(migrator.connection(), url, file, &metadata)
+            backup::restore(session.connection(), url, file, &metadata)
                 .await
                 .map_err(|e| restore_failed(e, &safety))?;
             Ok::<_, CliError>(safety)

@@ -6,7 +6,7 @@ use super::confirm::confirmed;
 use super::console::Console;
 use super::error::CliError;
 use super::render::{self, CliProgress};
-use crate::db::{self, ConnectSettings, DEFAULT_URL, DatabaseUrl};
+use crate::db::{ConnectSettings, DEFAULT_URL, DatabaseUrl, Session};
 use crate::lint::{Finding, Severity};
 use crate::runner::{
     DownTarget, Environment, LintScope, Migrator, Offline, Preview, ResolveAs, RunOptions,
@@ -247,14 +247,14 @@ async fn connect<M: MigratorTrait>(
         create_schema: writes,
         connect_timeout: Duration::from_secs(global.connect_timeout),
     };
-    let conn = db::connect(url, &settings)
+    let session = Session::open(url, &settings)
         .await
         .map_err(crate::runner::Error::from)?;
     let progress = CliProgress {
         console: console.clone(),
         quiet: global.quiet || global.format == Format::Json,
     };
-    Ok(Migrator::new::<M>(conn)?
+    Ok(Migrator::new::<M>(session)?
         .environment(env)
         .lock_timeout(Duration::from_secs(global.lock_timeout))
         .progress(Arc::new(progress)))

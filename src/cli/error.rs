@@ -79,6 +79,7 @@ impl CliError {
             CliError::Lint { .. } => "lint",
             CliError::Run(R::Connect(_)) => "connect",
             CliError::Run(R::Lock(_)) => "lock",
+            CliError::Run(R::LockLost(_)) => "lock-lost",
             CliError::Run(R::MigrationFailed { dirty: true, .. }) => "migration-failed-dirty",
             CliError::Run(R::MigrationFailed { .. }) => "migration-failed",
             CliError::Run(R::Dirty { .. }) => "dirty",

@@ -65,7 +65,7 @@ pub async fn connect(
     Ok(db)
 }
 
-async fn use_schema(
+pub(super) async fn use_schema(
     db: &DatabaseConnection,
     url: &DatabaseUrl,
     schema: &str,
@@ -106,7 +106,7 @@ async fn use_schema(
 /// Fails fast, with the operating system's words, when nothing listens at the server's address.
 /// Without this, the pool retries a refused connection until its timeout and then reports only
 /// that it timed out.
-async fn probe(url: &DatabaseUrl, timeout: Duration) -> Result<(), ConnectError> {
+pub(super) async fn probe(url: &DatabaseUrl, timeout: Duration) -> Result<(), ConnectError> {
     let Some((host, port)) = url.address() else {
         return Ok(());
     };
@@ -125,11 +125,11 @@ async fn probe(url: &DatabaseUrl, timeout: Duration) -> Result<(), ConnectError>
     }
 }
 
-fn quote_ident(name: &str) -> String {
+pub(super) fn quote_ident(name: &str) -> String {
     format!("\"{}\"", name.replace('"', "\"\""))
 }
 
-fn connect_error(url: &DatabaseUrl, err: &DbErr) -> ConnectError {
+pub(super) fn connect_error(url: &DatabaseUrl, err: &DbErr) -> ConnectError {
     let reason = url.redact(&db_words(err));
     let lower = reason.to_ascii_lowercase();
     let hint = if lower.contains("password") || lower.contains("access denied") {

@@ -1,7 +1,9 @@
 //! Where the database is and how to reach it.
 
 pub(crate) mod connect;
+mod session;
 mod url;
 
 pub use connect::{ConnectError, ConnectSettings, connect};
+pub use session::{APPLICATION_NAME, Session, texts};
 pub use url::{Backend, DEFAULT_URL, DatabaseUrl, UrlError, mask_password};

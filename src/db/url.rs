@@ -31,6 +31,14 @@ impl Backend {
         }
     }
 
+    pub fn to_sea_orm(self) -> sea_orm::DbBackend {
+        match self {
+            Backend::Postgres => sea_orm::DbBackend::Postgres,
+            Backend::MySql => sea_orm::DbBackend::MySql,
+            Backend::Sqlite => sea_orm::DbBackend::Sqlite,
+        }
+    }
+
     pub fn name(self) -> &'static str {
         match self {
             Backend::Postgres => "PostgreSQL",

@@ -10,9 +10,9 @@ mod event;
 mod store;
 mod tables;
 
-pub use adopt::{LegacyRow, adopt_legacy, legacy_rows};
+pub use adopt::{LegacyRow, Snapshot};
 pub use event::{Action, Event, NewEvent, Outcome};
-pub use store::{AppliedRow, HistoryStore};
+pub use store::{AppliedRow, HistoryStore, Writes};
 pub use tables::{EVENTS_TABLE, MIGRATIONS_TABLE};
 
 /// The current time as stored: RFC 3339 in UTC with milliseconds, which also sorts as text.

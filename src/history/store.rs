@@ -1,12 +1,11 @@
 //! Reading and writing the history tables.
 
-use super::event::{Action, Event, NewEvent, Outcome, actor};
+use super::event::{Event, NewEvent, actor};
 use super::tables::{
-    EVENTS_TABLE, MIGRATIONS_TABLE, SeamigrateEvents as Ev, SeamigrateMigrations as Mig,
-    create_events_table, create_migrations_table,
+    EVENTS_TABLE, SeamigrateEvents as Ev, SeamigrateMigrations as Mig, create_events_table,
+    create_migrations_table,
 };
-use sea_orm::{ConnectionTrait, DatabaseConnection, DbErr, QueryResult};
-use sea_orm_migration::SchemaManager;
+use sea_orm::{ConnectionTrait, DbBackend, DbErr, QueryResult, StatementBuilder};
 use sea_orm_migration::prelude::*;
 
 const APPLIED_COLUMNS: [Mig; 5] = [
@@ -62,74 +61,28 @@ impl<'c, C: ConnectionTrait> HistoryStore<'c, C> {
     }
 
     pub async fn insert_applied(&self, row: &AppliedRow) -> Result<(), DbErr> {
-        let insert = Query::insert()
-            .into_table(Mig::Table)
-            .columns(APPLIED_COLUMNS)
-            .values([
-                row.version.clone().into(),
-                row.applied_at.clone().into(),
-                row.execution_ms.into(),
-                row.checksum.clone().into(),
-                row.dirty.into(),
-            ])
-            .map_err(|e| DbErr::Custom(e.to_string()))?
-            .to_owned();
-        self.conn.execute(&insert).await.map(drop)
+        self.send(|w| w.insert_applied(row)).await
     }
 
     /// Marks a migration clean (it finished) and records how long it took.
     pub async fn mark_clean(&self, version: &str, execution_ms: i64) -> Result<(), DbErr> {
-        let update = Query::update()
-            .table(Mig::Table)
-            .value(Mig::Dirty, false)
-            .value(Mig::ExecutionMs, execution_ms)
-            .and_where(Expr::col(Mig::Version).eq(version))
-            .to_owned();
-        self.conn.execute(&update).await.map(drop)
+        self.send(|w| w.mark_clean(version, execution_ms)).await
     }
 
     pub async fn set_dirty(&self, version: &str, dirty: bool) -> Result<(), DbErr> {
-        let update = Query::update()
-            .table(Mig::Table)
-            .value(Mig::Dirty, dirty)
-            .and_where(Expr::col(Mig::Version).eq(version))
-            .to_owned();
-        self.conn.execute(&update).await.map(drop)
+        self.send(|w| w.set_dirty(version, dirty)).await
     }
 
     pub async fn set_checksum(&self, version: &str, checksum: Option<&str>) -> Result<(), DbErr> {
-        let update = Query::update()
-            .table(Mig::Table)
-            .value(Mig::Checksum, checksum.map(str::to_string))
-            .and_where(Expr::col(Mig::Version).eq(version))
-            .to_owned();
-        self.conn.execute(&update).await.map(drop)
+        self.send(|w| w.set_checksum(version, checksum)).await
     }
 
     pub async fn delete_applied(&self, version: &str) -> Result<(), DbErr> {
-        let delete = Query::delete()
-            .from_table(Mig::Table)
-            .and_where(Expr::col(Mig::Version).eq(version))
-            .to_owned();
-        self.conn.execute(&delete).await.map(drop)
+        self.send(|w| w.delete_applied(version)).await
     }
 
     pub async fn append(&self, event: NewEvent) -> Result<(), DbErr> {
-        let insert = Query::insert()
-            .into_table(Ev::Table)
-            .columns(EVENT_COLUMNS)
-            .values([
-                super::now().into(),
-                event.action.as_str().into(),
-                event.version.into(),
-                event.outcome.as_str().into(),
-                event.duration_ms.into(),
-                actor().into(),
-                event.message.into(),
-            ])
-            .map_err(|e| DbErr::Custom(e.to_string()))?
-            .to_owned();
-        self.conn.execute(&insert).await.map(drop)
+        self.send(|w| w.append(event)).await
     }
 
     /// The newest `limit` events (all when `None`), oldest first.
@@ -149,22 +102,109 @@ impl<'c, C: ConnectionTrait> HistoryStore<'c, C> {
         Ok(events)
     }
 
-    /// Creates the history tables if they are missing.
-    pub async fn install(&self) -> Result<(), DbErr> {
-        self.conn.execute(&create_migrations_table()).await?;
-        self.conn.execute(&create_events_table()).await?;
-        Ok(())
+    async fn send(&self, write: impl FnOnce(&mut Writes) -> &mut Writes) -> Result<(), DbErr> {
+        let mut writes = Writes::new(self.conn.get_database_backend());
+        write(&mut writes);
+        writes.send(self.conn).await
     }
 }
 
-impl HistoryStore<'_, DatabaseConnection> {
-    /// Whether the history has been installed (read-only: creates nothing).
-    pub async fn is_installed(&self) -> Result<bool, DbErr> {
-        SchemaManager::new(self.conn).has_table(MIGRATIONS_TABLE).await
+/// History writes sent together in one round trip, values inlined (rendered by sea-query, which
+/// escapes them for the backend), unprepared: a migration's bookkeeping costs one exchange with
+/// the server instead of two or three prepared ones.
+pub struct Writes {
+    backend: DbBackend,
+    sql: Vec<String>,
+}
+
+impl Writes {
+    pub fn new(backend: DbBackend) -> Self {
+        Writes { backend, sql: Vec::new() }
     }
 
-    pub async fn has_events_table(&self) -> Result<bool, DbErr> {
-        SchemaManager::new(self.conn).has_table(EVENTS_TABLE).await
+    /// Creates the history tables if they are missing.
+    pub fn install(&mut self) -> &mut Self {
+        self.statement(&create_migrations_table()).statement(&create_events_table())
+    }
+
+    pub fn insert_applied(&mut self, row: &AppliedRow) -> &mut Self {
+        let mut insert = Query::insert();
+        insert.into_table(Mig::Table).columns(APPLIED_COLUMNS).values_panic([
+            row.version.clone().into(),
+            row.applied_at.clone().into(),
+            row.execution_ms.into(),
+            row.checksum.clone().into(),
+            row.dirty.into(),
+        ]);
+        self.statement(&insert)
+    }
+
+    pub fn mark_clean(&mut self, version: &str, execution_ms: i64) -> &mut Self {
+        let mut update = Query::update();
+        update
+            .table(Mig::Table)
+            .value(Mig::Dirty, false)
+            .value(Mig::ExecutionMs, execution_ms)
+            .and_where(Expr::col(Mig::Version).eq(version));
+        self.statement(&update)
+    }
+
+    pub fn set_dirty(&mut self, version: &str, dirty: bool) -> &mut Self {
+        let mut update = Query::update();
+        update.table(Mig::Table).value(Mig::Dirty, dirty).and_where(Expr::col(Mig::Version).eq(version));
+        self.statement(&update)
+    }
+
+    pub fn set_checksum(&mut self, version: &str, checksum: Option<&str>) -> &mut Self {
+        let mut update = Query::update();
+        update
+            .table(Mig::Table)
+            .value(Mig::Checksum, checksum.map(str::to_string))
+            .and_where(Expr::col(Mig::Version).eq(version));
+        self.statement(&update)
+    }
+
+    pub fn delete_applied(&mut self, version: &str) -> &mut Self {
+        let mut delete = Query::delete();
+        delete.from_table(Mig::Table).and_where(Expr::col(Mig::Version).eq(version));
+        self.statement(&delete)
+    }
+
+    pub fn append(&mut self, event: NewEvent) -> &mut Self {
+        let mut insert = Query::insert();
+        insert.into_table(Ev::Table).columns(EVENT_COLUMNS).values_panic([
+            super::now().into(),
+            event.action.as_str().into(),
+            event.version.into(),
+            event.outcome.as_str().into(),
+            event.duration_ms.into(),
+            actor().into(),
+            event.message.into(),
+        ]);
+        self.statement(&insert)
+    }
+
+    /// A statement of the caller's own (`BEGIN`, `COMMIT`), in order with the others.
+    pub fn raw(&mut self, sql: &str) -> &mut Self {
+        self.sql.push(sql.to_string());
+        self
+    }
+
+    fn statement<S: StatementBuilder>(&mut self, statement: &S) -> &mut Self {
+        self.sql.push(self.backend.build(statement).to_string());
+        self
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.sql.is_empty()
+    }
+
+    /// Sends everything, in order, in one round trip; the first failing statement stops the rest.
+    pub async fn send<C: ConnectionTrait>(&self, conn: &C) -> Result<(), DbErr> {
+        if self.sql.is_empty() {
+            return Ok(());
+        }
+        conn.execute_unprepared(&self.sql.join(";\n")).await.map(drop)
     }
 }
 
@@ -187,9 +227,9 @@ fn event(row: &QueryResult) -> Result<Event, DbErr> {
     Ok(Event {
         id: row.try_get("", "id")?,
         at: row.try_get("", "at")?,
-        action: Action::parse(&action).ok_or_else(|| unknown("action", &action))?,
+        action: super::event::Action::parse(&action).ok_or_else(|| unknown("action", &action))?,
         version: row.try_get("", "version")?,
-        outcome: Outcome::parse(&outcome).ok_or_else(|| unknown("outcome", &outcome))?,
+        outcome: super::event::Outcome::parse(&outcome).ok_or_else(|| unknown("outcome", &outcome))?,
         duration_ms: row.try_get("", "duration_ms")?,
         actor: row.try_get("", "actor")?,
         message: row.try_get("", "message")?,

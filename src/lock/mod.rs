@@ -1,20 +1,23 @@
 //! One migration run at a time per database.
 //!
 //! Each backend has its own kind of lock, kept in its own file:
-//! - PostgreSQL: a transaction-level advisory lock, held by a transaction opened for the run;
-//! - MySQL/MariaDB: a named lock (`GET_LOCK`) on a connection pinned for the run;
+//! - PostgreSQL: a session-level advisory lock;
+//! - MySQL/MariaDB: a named lock (`GET_LOCK`);
 //! - SQLite: an exclusive OS lock on a file beside the database.
 //!
-//! All are released when the run ends, and by the server or the OS if the process dies, so a
-//! crashed run never leaves a stale lock behind. A run that finds the lock taken polls until
-//! the timeout, saying once that it waits.
+//! The server locks are taken on the run's [`Session`], the one connection every migration
+//! of the run goes through: if that connection is ended, the lock and the run's ability to go
+//! on end together, so nothing is ever applied without the lock. All are released when the
+//! run ends, and by the server or the OS if the process dies, so a crashed run never leaves a
+//! stale lock behind. A run that finds the lock taken polls until the timeout, saying once
+//! that it waits.
 
 mod mysql;
 mod postgres;
 mod sqlite;
 
-use crate::db::Backend;
-use sea_orm::{DatabaseConnection, DatabaseTransaction, DbErr, TransactionTrait};
+use crate::db::{Backend, Session};
+use sea_orm::DbErr;
 use std::time::{Duration, Instant};
 
 const POLL_INTERVAL: Duration = Duration::from_millis(100);
@@ -42,39 +45,50 @@ pub enum LockError {
     },
 }
 
-/// A held lock; release it with [`LockGuard::release`] (dropping it releases it too, less
-/// promptly).
+/// A held lock; release it with [`LockGuard::release`]. Dropping it without releasing leaves a
+/// server lock to the end of the session, and releases the SQLite file lock.
 pub struct LockGuard {
     held: Held,
+    session: Session,
 }
 
 enum Held {
-    Postgres(DatabaseTransaction),
-    MySql(DatabaseTransaction),
+    Server,
     File(std::fs::File),
     /// An in-memory SQLite database cannot be shared, so there is nothing to lock.
     Nothing,
 }
 
-/// Takes the lock for `db`, waiting up to `timeout`. `on_wait` is called once, when the lock
-/// turns out to be taken by someone else.
+/// Takes the lock on `session`, waiting up to `timeout`. `on_wait` is called once, when the
+/// lock turns out to be taken by someone else.
 pub async fn acquire(
-    db: &DatabaseConnection,
+    session: &Session,
     timeout: Duration,
     on_wait: &(dyn Fn() + Send + Sync),
 ) -> Result<LockGuard, LockError> {
     let started = Instant::now();
-    let mut attempt = Attempt::new(db).await?;
+    let file = match session.backend() {
+        Backend::Sqlite => sqlite::open_lock_file(session.connection()).await?,
+        _ => None,
+    };
     let mut told = false;
     loop {
-        if let Some(held) = attempt.try_take().await? {
-            return Ok(LockGuard { held });
+        let taken = match (session.backend(), &file) {
+            (Backend::Postgres, _) => postgres::try_lock(session).await.map_err(take_error)?,
+            (Backend::MySql, _) => mysql::try_lock(session).await.map_err(take_error)?,
+            (Backend::Sqlite, Some((file, path))) => sqlite::try_lock(file, path)?,
+            (Backend::Sqlite, None) => true,
+        };
+        if taken {
+            let held = match file {
+                Some((file, _)) => Held::File(file),
+                None if session.backend() == Backend::Sqlite => Held::Nothing,
+                None => Held::Server,
+            };
+            return Ok(LockGuard { held, session: session.clone() });
         }
         if started.elapsed() >= timeout {
-            attempt.abandon().await;
-            return Err(LockError::Timeout {
-                waited: started.elapsed(),
-            });
+            return Err(LockError::Timeout { waited: started.elapsed() });
         }
         if !told {
             on_wait();
@@ -85,87 +99,29 @@ pub async fn acquire(
 }
 
 impl LockGuard {
+    /// Releases the lock. A session whose connection is gone has nothing to release: the server
+    /// freed the lock when the connection ended.
     pub async fn release(self) -> Result<(), LockError> {
-        match self.held {
-            Held::Postgres(txn) => postgres::release(txn).await.map_err(release_error)?,
-            Held::MySql(txn) => mysql::release(txn).await.map_err(release_error)?,
-            Held::File(file) => sqlite::release(file),
-            Held::Nothing => {}
+        let outcome = match self.held {
+            Held::Server if self.session.is_lost() => Ok(()),
+            Held::Server => match self.session.backend() {
+                Backend::Postgres => postgres::release(&self.session).await,
+                _ => mysql::release(&self.session).await,
+            },
+            Held::File(file) => {
+                sqlite::release(file);
+                Ok(())
+            }
+            Held::Nothing => Ok(()),
+        };
+        match outcome {
+            Err(_) if !self.session.is_alive().await => Ok(()),
+            Err(err) => Err(LockError::Release(crate::db::connect::db_words(&err))),
+            Ok(()) => Ok(()),
         }
-        Ok(())
     }
 }
 
 pub(super) fn take_error(err: DbErr) -> LockError {
     LockError::Take(crate::db::connect::db_words(&err))
-}
-
-fn release_error(err: DbErr) -> LockError {
-    LockError::Release(crate::db::connect::db_words(&err))
-}
-
-/// The state kept between tries: the pinned connection or the open lock file.
-enum Attempt {
-    Postgres(Option<DatabaseTransaction>),
-    MySql(Option<DatabaseTransaction>),
-    File(Option<(std::fs::File, String)>),
-    Nothing,
-}
-
-impl Attempt {
-    async fn new(db: &DatabaseConnection) -> Result<Self, LockError> {
-        Ok(match Backend::from_sea_orm(db.get_database_backend()) {
-            Backend::Postgres => Attempt::Postgres(Some(postgres::begin(db).await.map_err(take_error)?)),
-            Backend::MySql => {
-                let txn = db.begin().await.map_err(take_error)?;
-                mysql::keep_alive(&txn).await.map_err(take_error)?;
-                Attempt::MySql(Some(txn))
-            }
-            Backend::Sqlite => match sqlite::open_lock_file(db).await? {
-                Some(file) => Attempt::File(Some(file)),
-                None => Attempt::Nothing,
-            },
-        })
-    }
-
-    async fn try_take(&mut self) -> Result<Option<Held>, LockError> {
-        Ok(match self {
-            Attempt::Postgres(txn) => match txn.take() {
-                Some(t) if postgres::try_lock(&t).await.map_err(take_error)? => {
-                    Some(Held::Postgres(t))
-                }
-                other => {
-                    *txn = other;
-                    None
-                }
-            },
-            Attempt::MySql(txn) => match txn.take() {
-                Some(t) if mysql::try_lock(&t).await.map_err(take_error)? => Some(Held::MySql(t)),
-                other => {
-                    *txn = other;
-                    None
-                }
-            },
-            Attempt::File(slot) => match slot.take() {
-                Some((file, path)) => match sqlite::try_lock(&file, &path)? {
-                    true => Some(Held::File(file)),
-                    false => {
-                        *slot = Some((file, path));
-                        None
-                    }
-                },
-                None => None,
-            },
-            Attempt::Nothing => Some(Held::Nothing),
-        })
-    }
-
-    async fn abandon(self) {
-        match self {
-            Attempt::Postgres(Some(txn)) | Attempt::MySql(Some(txn)) => {
-                let _ = txn.rollback().await;
-            }
-            _ => {}
-        }
-    }
 }

@@ -13,6 +13,9 @@ pub enum Error {
     #[error(transparent)]
     Lock(#[from] LockError),
 
+    #[error("{0}")]
+    LockLost(LockLost),
+
     #[error("{what} failed: {words}")]
     Database { what: String, words: String },
 
@@ -93,6 +96,97 @@ pub enum Error {
         env: super::Environment,
         pending: Vec<String>,
     },
+}
+
+/// A run that lost its lock: the connection holding it (the one every migration runs on) was
+/// closed under it, by the server, a proxy or the network. Nothing more runs after that.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LockLost {
+    /// The migration that was running, if one was, and which way.
+    pub running: Option<(String, Direction)>,
+    /// The database's words (or those of the error that revealed the loss).
+    pub words: String,
+    /// The running migration shared one transaction with its history row.
+    pub atomic: bool,
+    /// The connection closed during that transaction's COMMIT, whose outcome is unknown.
+    pub committing: bool,
+    /// Migrations this run finished before the loss; they stay as they are.
+    pub done: Vec<String>,
+}
+
+impl LockLost {
+    pub(crate) fn outside_a_migration(words: String) -> Self {
+        LockLost { running: None, words, atomic: true, committing: false, done: Vec::new() }
+    }
+
+    pub(crate) fn during(
+        version: &str,
+        direction: Direction,
+        words: String,
+        atomic: bool,
+        committing: bool,
+    ) -> Self {
+        LockLost {
+            running: Some((version.to_string(), direction)),
+            words,
+            atomic,
+            committing,
+            done: Vec::new(),
+        }
+    }
+
+    /// The same loss, knowing what the run had finished before it.
+    pub(crate) fn after(mut self, done: Vec<String>) -> Self {
+        self.done = done;
+        self
+    }
+}
+
+impl std::fmt::Display for LockLost {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let words = &self.words;
+        let Some((version, direction)) = &self.running else {
+            return write!(
+                f,
+                "the migration lock was lost: the connection holding it closed ({words}); \
+                 nothing more ran; run the command again"
+            );
+        };
+        let fate = if self.committing && !self.atomic {
+            format!(
+                "the connection holding it closed while {version} was being recorded as finished \
+                 ({words}): its statements had all run, and if that record did not commit it shows \
+                 as dirty; then check its changes and run `resolve {version} --as applied`"
+            )
+        } else if self.committing {
+            format!(
+                "the connection holding it closed during the COMMIT of {version} ({words}), so \
+                 whether {version} was recorded is unknown; `status` shows it either applied or \
+                 not, never half done"
+            )
+        } else if self.atomic {
+            format!("the connection holding it closed ({words}), so {version} was rolled back")
+        } else {
+            format!(
+                "the connection holding it closed ({words}), so {version} stopped part way: if \
+                 one of its statements had committed it is marked dirty and the next run names \
+                 it, otherwise nothing of it changed"
+            )
+        };
+        let done = match self.done.as_slice() {
+            [] => String::new(),
+            done => format!(
+                "; the {} migration(s) this run finished before it stay done ({})",
+                done.len(),
+                done.join(", ")
+            ),
+        };
+        write!(
+            f,
+            "the migration lock was lost while {version} ran ({direction}): {fate}{done}; \
+             nothing more ran; run `status`, then the command again to finish"
+        )
+    }
 }
 
 fn suggest(suggestions: &[String]) -> String {

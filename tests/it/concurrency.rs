@@ -55,7 +55,7 @@ async fn concurrent_runs_apply_each_once(db: TestDb) {
 }
 
 async fn lock_timeout_is_a_clear_error(db: TestDb) {
-    let holder = db.connect().await;
+    let holder = db.session().await;
     let guard = seamigrate::lock::acquire(&holder, Duration::from_secs(5), &|| {})
         .await
         .expect("first lock");

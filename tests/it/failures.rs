@@ -86,6 +86,65 @@ async fn no_down_is_explained(db: TestDb) {
     assert_eq!(states(&m).await, vec![("m1_up_only".into(), "applied")]);
 }
 
+/// Fills a table, then fails on a second insert: a migration of data alone.
+struct DataOnly;
+
+impl sea_orm_migration::MigrationName for DataOnly {
+    fn name(&self) -> &str {
+        "m2_data"
+    }
+}
+
+#[async_trait::async_trait]
+impl sea_orm_migration::MigrationTrait for DataOnly {
+    async fn up(&self, manager: &sea_orm_migration::SchemaManager) -> Result<(), sea_orm::DbErr> {
+        let conn = manager.get_connection();
+        conn.execute_unprepared("INSERT INTO t_ok (id, name) VALUES (1, 'kept?')").await?;
+        conn.execute_unprepared("INSERT INTO t_ok (id, name) VALUES (1, 'twice')").await?;
+        Ok(())
+    }
+}
+
+/// Fails before sending anything.
+struct RefusesAtOnce;
+
+impl sea_orm_migration::MigrationName for RefusesAtOnce {
+    fn name(&self) -> &str {
+        "m3_refuses"
+    }
+}
+
+#[async_trait::async_trait]
+impl sea_orm_migration::MigrationTrait for RefusesAtOnce {
+    async fn up(&self, _: &sea_orm_migration::SchemaManager) -> Result<(), sea_orm::DbErr> {
+        Err(sea_orm::DbErr::Custom("refused: a precondition does not hold".into()))
+    }
+}
+
+/// Dirty means a statement that commits had run: on every backend, a failed migration of data
+/// alone, or one that fails before its first statement, leaves nothing behind and no dirty mark.
+async fn untouched_failures_are_not_dirty(db: TestDb) {
+    let m = migrator(&db, vec![table("m1_ok", "t_ok"), Box::new(DataOnly)]).await;
+    let err = m.up(&UpTarget::All, &RunOptions::default()).await.unwrap_err();
+    assert!(matches!(err, Error::MigrationFailed { dirty: false, .. }), "{err}");
+    let message = err.to_string();
+    assert!(message.contains("rolled back") || message.contains("nothing was changed"), "{message}");
+    let rows = m
+        .connection()
+        .query_all_raw(sea_orm::Statement::from_string(m.connection().get_database_backend(), "SELECT id FROM t_ok"))
+        .await
+        .unwrap();
+    assert!(rows.is_empty(), "the first insert was undone with the second");
+    assert_eq!(states(&m).await, vec![("m1_ok".into(), "applied"), ("m2_data".into(), "pending")]);
+    assert_eq!(m.history(Some(1)).await.unwrap()[0].outcome, Outcome::Failed);
+
+    let m = migrator(&db, vec![table("m1_ok", "t_ok"), Box::new(RefusesAtOnce)]).await;
+    let err = m.up(&UpTarget::All, &RunOptions::default()).await.unwrap_err();
+    assert!(matches!(err, Error::MigrationFailed { dirty: false, .. }), "{err}");
+    assert!(err.to_string().contains("a precondition does not hold"), "{err}");
+    assert_eq!(states(&m).await[1], ("m3_refuses".into(), "pending"));
+}
+
 use sea_orm::ConnectionTrait;
 
-crate::on_each_backend!(failing_migration, no_down_is_explained);
+crate::on_each_backend!(failing_migration, no_down_is_explained, untouched_failures_are_not_dirty);

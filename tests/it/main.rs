@@ -15,6 +15,7 @@ mod failures;
 mod fixtures;
 mod guard;
 mod lint;
+mod lock_loss;
 mod outside_transaction;
 mod reference;
 mod runner_basics;

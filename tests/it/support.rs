@@ -8,7 +8,7 @@
 
 use futures::FutureExt;
 use sea_orm::{ConnectionTrait, Database, DatabaseConnection};
-use seamigrate::db::{ConnectSettings, DatabaseUrl, connect};
+use seamigrate::db::{ConnectSettings, DatabaseUrl, Session, connect};
 use std::future::Future;
 use std::io::Write;
 use std::net::ToSocketAddrs;
@@ -62,6 +62,13 @@ impl TestDb {
             .expect("connect to the test database")
     }
 
+    /// A session on this database, as the CLI opens one.
+    pub async fn session(&self) -> Session {
+        Session::open(&self.parsed_url(), &ConnectSettings::default())
+            .await
+            .expect("open a session on the test database")
+    }
+
     async fn create(kind: Kind) -> TestDb {
         let name = format!("seamigrate_t_{:016x}", rand::random::<u64>());
         match kind {
@@ -86,7 +93,13 @@ impl TestDb {
         }
     }
 
-    async fn destroy(&self) {
+    /// Another fresh database on the same server (a new file for SQLite); drop it with
+    /// [`TestDb::destroy`].
+    pub async fn sibling(&self) -> TestDb {
+        TestDb::create(self.kind).await
+    }
+
+    pub async fn destroy(&self) {
         if self.kind == Kind::Sqlite {
             return;
         }

@@ -1,0 +1,256 @@
+//! One database session for a whole run: the migration lock is taken on it and every migration
+//! runs on it, so a run whose connection is ended (by a proxy, a DBA or the network) loses the
+//! lock and the ability to go on at the same moment, and can never apply anything without it.
+//!
+//! A sea-orm connection is a pool; a session is a pool of exactly one connection that never
+//! opens a second one: a new connection would not hold the lock. sqlx retries a failing
+//! `after_connect` until the acquire timeout, opening a real connection each time, so once the
+//! first connection is up the pool's address is pointed at a path that cannot exist, and any
+//! later attempt to connect fails at once. (No crate offers a pinned connection that sea-orm's
+//! `SchemaManager` accepts; this is the smallest way to get one.)
+
+use super::connect::{ConnectError, ConnectSettings, connect_error, probe, quote_ident, use_schema};
+use super::url::{Backend, DatabaseUrl};
+use sea_orm::sqlx::{self, ConnectOptions as _};
+use sea_orm::{
+    ConnectionTrait, DatabaseConnection, DatabaseConnectionType, DbErr, RuntimeErr, SqlxMySqlConnector,
+    SqlxPostgresConnector, Statement,
+};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+/// Where a lost session's pool is sent to reconnect: nothing can listen there.
+const DEAD_END: &str = "/nonexistent/seamigrate-session-closed";
+
+/// The name a session shows in `pg_stat_activity` and MySQL's process list.
+pub const APPLICATION_NAME: &str = "seamigrate";
+
+/// A single pinned connection (see the module docs). Cheap to clone; clones share it.
+#[derive(Clone)]
+pub struct Session {
+    db: DatabaseConnection,
+    backend: Backend,
+    state: Arc<State>,
+}
+
+struct State {
+    /// Whether losing the connection can be noticed: false for SQLite, whose lock is a file
+    /// lock held by the process, and whose pool is used as it is.
+    pinned: bool,
+    lost: AtomicBool,
+}
+
+impl Session {
+    /// Opens a session on `url`.
+    pub async fn open(url: &DatabaseUrl, settings: &ConnectSettings) -> Result<Session, ConnectError> {
+        probe(url, settings.connect_timeout).await?;
+        let failed = |e: sqlx::Error| connect_error(url, &DbErr::Conn(RuntimeErr::SqlxError(Arc::new(e))));
+        let db = match url.backend() {
+            Backend::Postgres => {
+                let mut options: sqlx::postgres::PgConnectOptions = url.expose().parse().map_err(failed)?;
+                if let Some(schema) = settings.schema.as_deref() {
+                    // A startup parameter: no round trip, and every statement sees it.
+                    options = options.options([("search_path", quote_ident(schema))]);
+                }
+                postgres(options, settings.connect_timeout).await.map_err(failed)?
+            }
+            Backend::MySql => {
+                let options: sqlx::mysql::MySqlConnectOptions = url.expose().parse().map_err(failed)?;
+                mysql(options, settings.connect_timeout).await.map_err(failed)?
+            }
+            Backend::Sqlite => {
+                let db = super::connect(url, settings).await?;
+                return Ok(Session::unpinned(db));
+            }
+        };
+        if let Some(schema) = settings.schema.as_deref() {
+            use_schema(&db, url, schema, settings.create_schema).await?;
+        }
+        Ok(Session::pinned(db))
+    }
+
+    /// A session of its own beside the pool `db`, opened with the pool's connection options and
+    /// its `search_path`; for SQLite, the pool itself.
+    pub async fn beside(db: &DatabaseConnection) -> Result<Session, DbErr> {
+        let sqlx_err = |e: sqlx::Error| DbErr::Conn(RuntimeErr::SqlxError(Arc::new(e)));
+        let timeout = Duration::from_secs(30);
+        match &db.inner {
+            DatabaseConnectionType::SqlxPostgresPoolConnection(_) => {
+                let pool = db.get_postgres_connection_pool();
+                let row = db
+                    .query_one_raw(Statement::from_string(
+                        db.get_database_backend(),
+                        "SELECT current_setting('search_path') AS path",
+                    ))
+                    .await?;
+                let path: Option<String> = match row {
+                    Some(row) => row.try_get("", "path")?,
+                    None => None,
+                };
+                let mut options = (*pool.connect_options()).clone();
+                refuse_a_session(options.get_socket())?;
+                if let Some(path) = path {
+                    options = options.options([("search_path", path)]);
+                }
+                let timeout = pool.options().get_acquire_timeout().max(timeout);
+                Ok(Session::pinned(postgres(options, timeout).await.map_err(sqlx_err)?))
+            }
+            DatabaseConnectionType::SqlxMySqlPoolConnection(_) => {
+                let pool = db.get_mysql_connection_pool();
+                let options = (*pool.connect_options()).clone();
+                refuse_a_session(options.get_socket())?;
+                let timeout = pool.options().get_acquire_timeout().max(timeout);
+                Ok(Session::pinned(mysql(options, timeout).await.map_err(sqlx_err)?))
+            }
+            // SQLite (its lock is the process's), or a connection that is not a sqlx pool.
+            _ => Ok(Session::unpinned(db.clone())),
+        }
+    }
+
+    fn pinned(db: DatabaseConnection) -> Session {
+        Session::with(db, true)
+    }
+
+    fn unpinned(db: DatabaseConnection) -> Session {
+        Session::with(db, false)
+    }
+
+    fn with(db: DatabaseConnection, pinned: bool) -> Session {
+        Session {
+            backend: Backend::from_sea_orm(db.get_database_backend()),
+            db,
+            state: Arc::new(State { pinned, lost: AtomicBool::new(false) }),
+        }
+    }
+
+    /// The connection, as sea-orm uses it.
+    pub fn connection(&self) -> &DatabaseConnection {
+        &self.db
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// Whether the session is known to have lost its connection (without asking the server).
+    pub fn is_lost(&self) -> bool {
+        self.state.lost.load(Ordering::SeqCst)
+    }
+
+    /// Whether the connection still stands: one round trip, for after an error, to tell a
+    /// failed statement from a lost connection.
+    pub async fn is_alive(&self) -> bool {
+        if !self.state.pinned {
+            return true;
+        }
+        if self.is_lost() {
+            return false;
+        }
+        let alive = self.db.execute_unprepared("SELECT 1").await.is_ok();
+        if !alive {
+            self.state.lost.store(true, Ordering::SeqCst);
+        }
+        alive
+    }
+
+    /// See [`texts`].
+    pub async fn texts(&self, sql: &str) -> Result<Vec<Option<String>>, DbErr> {
+        texts(&self.db, sql).await
+    }
+
+    /// Closes the connection (which releases whatever lock it still holds).
+    pub async fn close(self) {
+        if self.state.pinned {
+            let _ = self.db.close_by_ref().await;
+        }
+    }
+}
+
+impl std::fmt::Debug for Session {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Session")
+            .field("backend", &self.backend)
+            .field("lost", &self.is_lost())
+            .finish()
+    }
+}
+
+/// A session's own connection cannot be the pool a second session is opened beside: its
+/// address is the dead end.
+fn refuse_a_session(socket: Option<&std::path::PathBuf>) -> Result<(), DbErr> {
+    if socket.is_some_and(|s| s.as_os_str() == DEAD_END) {
+        return Err(DbErr::Custom(
+            "this connection is a seamigrate session's, which opens no other; hand the session \
+             itself to the runner"
+                .into(),
+        ));
+    }
+    Ok(())
+}
+
+/// Pool settings every session shares: one connection, kept however long the run lasts, not
+/// pinged before use (a dead connection must fail the statement, not be replaced).
+fn one_connection<DB: sqlx::Database>(timeout: Duration) -> sqlx::pool::PoolOptions<DB> {
+    sqlx::pool::PoolOptions::new()
+        .max_connections(1)
+        .min_connections(0)
+        .acquire_timeout(timeout)
+        .idle_timeout(None)
+        .max_lifetime(None)
+        .test_before_acquire(false)
+}
+
+async fn postgres(
+    options: sqlx::postgres::PgConnectOptions,
+    timeout: Duration,
+) -> Result<DatabaseConnection, sqlx::Error> {
+    let options = options.application_name(APPLICATION_NAME).disable_statement_logging();
+    let pool = one_connection::<sqlx::Postgres>(timeout).connect_with(options).await?;
+    pool.set_connect_options(sqlx::postgres::PgConnectOptions::new_without_pgpass().socket(DEAD_END));
+    Ok(SqlxPostgresConnector::from_sqlx_postgres_pool(pool))
+}
+
+async fn mysql(
+    options: sqlx::mysql::MySqlConnectOptions,
+    timeout: Duration,
+) -> Result<DatabaseConnection, sqlx::Error> {
+    let options = options.disable_statement_logging();
+    let pool = one_connection::<sqlx::MySql>(timeout).connect_with(options).await?;
+    pool.set_connect_options(sqlx::mysql::MySqlConnectOptions::new().socket(DEAD_END));
+    Ok(SqlxMySqlConnector::from_sqlx_mysql_pool(pool))
+}
+
+/// The first column of the rows `sql` returns, as text (NULL as `None`), sent unprepared: one
+/// round trip where a prepared statement costs two, for the runner's own catalog and lock
+/// queries. `sql` must produce text (cast numbers and booleans) and inline its values.
+pub async fn texts(db: &DatabaseConnection, sql: &str) -> Result<Vec<Option<String>>, DbErr> {
+    let query_err = |e: sqlx::Error| DbErr::Query(RuntimeErr::SqlxError(Arc::new(e)));
+    match &db.inner {
+        DatabaseConnectionType::SqlxPostgresPoolConnection(_) => {
+            first_column(db.get_postgres_connection_pool(), sql).await.map_err(query_err)
+        }
+        DatabaseConnectionType::SqlxMySqlPoolConnection(_) => {
+            first_column(db.get_mysql_connection_pool(), sql).await.map_err(query_err)
+        }
+        _ => {
+            let stmt = Statement::from_string(db.get_database_backend(), sql);
+            let rows = db.query_all_raw(stmt).await?;
+            rows.iter().map(|r| r.try_get_by_index(0)).collect()
+        }
+    }
+}
+
+async fn first_column<DB: sqlx::Database>(
+    pool: &sqlx::Pool<DB>,
+    sql: &str,
+) -> Result<Vec<Option<String>>, sqlx::Error>
+where
+    for<'c> &'c mut DB::Connection: sqlx::Executor<'c, Database = DB>,
+    for<'r> Option<String>: sqlx::Decode<'r, DB> + sqlx::Type<DB>,
+    usize: sqlx::ColumnIndex<DB::Row>,
+{
+    use sqlx::Row;
+    let rows = sqlx::raw_sql(sqlx::AssertSqlSafe(sql.to_string())).fetch_all(pool).await?;
+    rows.iter().map(|r| r.try_get(0)).collect()
+}

@@ -1,0 +1,267 @@
+//! The commands that run under the lock, each on the session that holds it.
+
+use super::catalog::Catalog;
+use super::execute::{self, Step};
+use super::state::{self, MigrationState, Status};
+use super::{DownTarget, Error, Migrator, Report, ResolveAs, RunOptions, StampTarget, StepReport, UpTarget, plan, wipe};
+use crate::capture::{self, Direction};
+use crate::db::Session;
+use crate::history::{self, Action, AppliedRow, HistoryStore, NewEvent, Outcome, Snapshot};
+use sea_orm::DatabaseConnection;
+use std::collections::HashMap;
+use std::time::Instant;
+
+/// A runner's migrations and the session that holds the lock.
+pub(super) struct Run<'a> {
+    m: &'a Migrator,
+    session: &'a Session,
+}
+
+impl<'a> Run<'a> {
+    pub(super) fn on(m: &'a Migrator, session: &'a Session) -> Self {
+        Run { m, session }
+    }
+
+    fn db(&self) -> &DatabaseConnection {
+        self.session.connection()
+    }
+
+    pub(super) async fn up(&self, target: &UpTarget, options: &RunOptions) -> Result<Report, Error> {
+        let status = self.status().await?;
+        let versions = plan::plan_up(&status, &self.m.catalog, target, options)?;
+        let mut previous = status.current.clone().unwrap_or_else(|| "base".into());
+        let mut steps = Vec::with_capacity(versions.len());
+        for version in &versions {
+            let migration = self.m.catalog.require(version)?;
+            let checksum = capture::checksum(migration, self.m.backend).await;
+            steps.push(Step {
+                migration,
+                direction: Direction::Up,
+                checksum,
+                previous: std::mem::replace(&mut previous, version.clone()),
+            });
+        }
+        self.run_steps(&steps, &status.current, "nothing to apply").await
+    }
+
+    pub(super) async fn down(&self, target: &DownTarget) -> Result<Report, Error> {
+        let status = self.status().await?;
+        let versions = plan::plan_down(&status, target)?;
+        let applied: Vec<&str> = status
+            .migrations
+            .iter()
+            .filter(|m| m.state.is_applied())
+            .map(|m| m.version.as_str())
+            .collect();
+        let mut steps = Vec::with_capacity(versions.len());
+        for version in &versions {
+            let below = applied
+                .iter()
+                .rev()
+                .find(|v| **v < version.as_str())
+                .map_or_else(|| "base".to_string(), |v| v.to_string());
+            steps.push(Step {
+                migration: self.m.catalog.require(version)?,
+                direction: Direction::Down,
+                checksum: None,
+                previous: below,
+            });
+        }
+        self.run_steps(&steps, &status.current, "nothing to revert").await
+    }
+
+    pub(super) async fn refresh(&self, options: &RunOptions) -> Result<Report, Error> {
+        let down = self.down(&DownTarget::Base).await?;
+        let mut up = self.up(&UpTarget::All, options).await?;
+        let mut steps = down.steps;
+        steps.append(&mut up.steps);
+        up.total_ms += down.total_ms;
+        up.steps = steps;
+        Ok(up)
+    }
+
+    pub(super) async fn fresh(&self, options: &RunOptions) -> Result<Report, Error> {
+        wipe::drop_everything(self.db(), self.m.backend)
+            .await
+            .map_err(Error::db("dropping every table"))?;
+        self.status().await?;
+        HistoryStore::on(self.db())
+            .append(NewEvent {
+                action: Action::Fresh,
+                version: None,
+                outcome: Outcome::Ok,
+                duration_ms: None,
+                message: Some("dropped every table".into()),
+            })
+            .await
+            .map_err(Error::db("recording the event"))?;
+        self.up(&UpTarget::All, options).await
+    }
+
+    async fn run_steps(&self, steps: &[Step<'_>], current: &Option<String>, idle: &str) -> Result<Report, Error> {
+        let started = Instant::now();
+        let mut report = Report::default();
+        for step in steps {
+            let version = step.migration.name();
+            self.m.progress.started(version, step.direction);
+            let ms = match execute::run(self.session, self.m.backend, step).await {
+                Ok(ms) => ms,
+                Err(Error::LockLost(lost)) => {
+                    let done = report.steps.iter().map(|s| s.version.clone()).collect();
+                    return Err(Error::LockLost(lost.after(done)));
+                }
+                Err(err) => return Err(err),
+            };
+            self.m.progress.finished(version, step.direction, ms);
+            report.steps.push(StepReport { version: version.to_string(), direction: step.direction, ms });
+        }
+        report.total_ms = execute::elapsed_ms(&started);
+        report.current = match steps.last() {
+            Some(step) if step.direction == Direction::Up => {
+                // An out-of-order migration can be older than what was already applied.
+                let newest = steps.iter().map(|s| s.migration.name()).max();
+                current.clone().max(newest.map(str::to_string))
+            }
+            Some(step) => Some(step.previous.clone()).filter(|v| v != "base"),
+            None => current.clone(),
+        };
+        if steps.is_empty() {
+            report.message = Some(idle.to_string());
+        }
+        Ok(report)
+    }
+
+    pub(super) async fn stamp(&self, target: &StampTarget) -> Result<Report, Error> {
+        let status = self.status().await?;
+        let target = match target {
+            StampTarget::Base => None,
+            StampTarget::Version(given) => Some(Catalog::resolve(given, self.m.catalog.versions())?),
+        };
+        let at_or_below = |v: &str| target.as_deref().is_some_and(|t| v <= t);
+        let mut writes = history::Writes::new(self.db().get_database_backend());
+        let mut changes = 0usize;
+        for entry in &status.migrations {
+            let version = entry.version.as_str();
+            if at_or_below(version) {
+                let Some(migration) = self.m.catalog.get(version) else {
+                    continue;
+                };
+                let checksum = capture::checksum(migration, self.m.backend).await;
+                if entry.state.is_applied() {
+                    writes.set_checksum(version, checksum.as_deref());
+                    writes.mark_clean(version, entry.execution_ms.unwrap_or(0));
+                    changes += usize::from(entry.state != MigrationState::Applied);
+                } else {
+                    writes.insert_applied(&AppliedRow {
+                        version: version.to_string(),
+                        applied_at: history::now(),
+                        execution_ms: 0,
+                        checksum,
+                        dirty: false,
+                    });
+                    changes += 1;
+                }
+            } else if entry.state.is_applied() {
+                writes.delete_applied(version);
+                changes += 1;
+            }
+        }
+        let label = target.clone().unwrap_or_else(|| "base".into());
+        writes.append(NewEvent {
+            action: Action::Stamp,
+            version: target.clone(),
+            outcome: Outcome::Ok,
+            duration_ms: None,
+            message: Some(format!("stamped at {label}; {changes} row(s) changed")),
+        });
+        self.in_transaction(&writes).await.map_err(Error::db("recording the stamp"))?;
+        Ok(Report {
+            steps: Vec::new(),
+            total_ms: 0,
+            current: target,
+            message: Some(format!(
+                "stamped the database at {label} ({changes} history row(s) changed); nothing was run"
+            )),
+        })
+    }
+
+    pub(super) async fn resolve(&self, given: &str, resolve_as: ResolveAs) -> Result<Report, Error> {
+        let status = self.status().await?;
+        let known = status.migrations.iter().map(|m| m.version.as_str());
+        let version = Catalog::resolve(given, known)?;
+        let was = status.migrations.iter().find(|m| m.version == version).map(|m| m.state);
+        let recorded = was.is_some_and(MigrationState::is_applied);
+        let mut writes = history::Writes::new(self.db().get_database_backend());
+        match resolve_as {
+            ResolveAs::Pending if recorded => {
+                writes.delete_applied(&version);
+            }
+            ResolveAs::Pending => {}
+            ResolveAs::Applied => {
+                let migration = self
+                    .m
+                    .catalog
+                    .get(&version)
+                    .ok_or_else(|| Error::ResolveUnknownCode { version: version.clone() })?;
+                let checksum = capture::checksum(migration, self.m.backend).await;
+                if recorded {
+                    writes.set_checksum(&version, checksum.as_deref()).set_dirty(&version, false);
+                } else {
+                    writes.insert_applied(&AppliedRow {
+                        version: version.clone(),
+                        applied_at: history::now(),
+                        execution_ms: 0,
+                        checksum,
+                        dirty: false,
+                    });
+                }
+            }
+        }
+        let label = match resolve_as {
+            ResolveAs::Applied => "applied",
+            ResolveAs::Pending => "pending",
+        };
+        let before = was.map_or("unknown", MigrationState::as_str);
+        let message = format!("resolved {version} as {label} (it was {before}); nothing was run");
+        writes.append(NewEvent {
+            action: Action::Resolve,
+            version: Some(version.clone()),
+            outcome: Outcome::Ok,
+            duration_ms: None,
+            message: Some(message.clone()),
+        });
+        self.in_transaction(&writes).await.map_err(Error::db("recording the resolution"))?;
+        Ok(Report { current: self.status().await?.current, message: Some(message), ..Report::default() })
+    }
+
+    /// Sends `writes` in one transaction: a stamp or resolution is recorded whole or not at all.
+    async fn in_transaction(&self, writes: &history::Writes) -> Result<(), sea_orm::DbErr> {
+        use sea_orm::TransactionTrait;
+        let txn = self.db().begin().await?;
+        writes.send(&txn).await?;
+        txn.commit().await
+    }
+
+    /// The status, read under the lock once the history tables are installed and any stock
+    /// runner's records adopted.
+    async fn status(&self) -> Result<Status, Error> {
+        let snapshot = Snapshot::read(self.db(), &self.m.legacy_table)
+            .await
+            .map_err(Error::db("reading the history"))?;
+        let applied = if snapshot.needs_install() {
+            let mut checksums = HashMap::new();
+            for row in snapshot.to_adopt.iter().flatten() {
+                if let Some(m) = self.m.catalog.get(&row.version) {
+                    checksums.insert(row.version.clone(), capture::checksum(m, self.m.backend).await);
+                }
+            }
+            snapshot
+                .install(self.db(), |v| checksums.get(v).cloned().flatten())
+                .await
+                .map_err(Error::db("creating the history tables and adopting the stock runner's records"))?
+        } else {
+            snapshot.applied
+        };
+        Ok(state::assess(&self.m.catalog, &applied, self.m.backend).await)
+    }
+}
