@@ -23,3 +23,152 @@ async fn adopts_the_stock_runner(db: TestDb) {
 }
 
 crate::on_each_backend!(adopts_the_stock_runner);
+
+/// Stock-runner migrations for the kill trials: the first creates a table, each inserts its own
+/// number into it, so running one twice fails on the primary key.
+mod stock {
+    use sea_orm_migration::prelude::*;
+
+    /// How many the stock runner applies before seamigrate takes over; one more is pending.
+    pub const APPLIED: usize = 30;
+
+    pub struct Marker(pub usize, String);
+
+    impl MigrationName for Marker {
+        fn name(&self) -> &str {
+            &self.1
+        }
+    }
+
+    #[async_trait::async_trait]
+    impl MigrationTrait for Marker {
+        async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+            if self.0 == 1 {
+                let table = Table::create()
+                    .table(Alias::new("adopt_marker"))
+                    .col(ColumnDef::new(Alias::new("n")).integer().not_null().primary_key())
+                    .to_owned();
+                manager.create_table(table).await?;
+            }
+            let insert = Query::insert()
+                .into_table(Alias::new("adopt_marker"))
+                .columns([Alias::new("n")])
+                .values_panic([(self.0 as i32).into()])
+                .to_owned();
+            manager.get_connection().execute(&insert).await.map(drop)
+        }
+    }
+
+    pub struct Stock;
+
+    impl MigratorTrait for Stock {
+        fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+            (1..=APPLIED + 1)
+                .map(|n| Box::new(Marker(n, format!("m{n:03}_marker"))) as Box<dyn MigrationTrait>)
+                .collect()
+        }
+    }
+}
+
+const CHILD_URL: &str = "SEAMIGRATE_TEST_ADOPT_CHILD_URL";
+
+/// Not a test: the process `adoption_survives_kill_9` starts and kills. It adopts the stock
+/// runner's records and applies the one pending migration, saying when it starts.
+#[tokio::test]
+#[ignore = "the child process of adoption_survives_kill_9, run only by it"]
+async fn adoption_child() {
+    use std::io::Write;
+    let Ok(url) = std::env::var(CHILD_URL) else { return };
+    let url = seamigrate::DatabaseUrl::parse(&url).unwrap();
+    let session = seamigrate::db::Session::open(&url, &Default::default()).await.unwrap();
+    let m = Migrator::new::<stock::Stock>(session).unwrap();
+    let mut out = std::io::stdout();
+    let _ = writeln!(out, "READY");
+    let _ = out.flush();
+    m.up(&UpTarget::All, &RunOptions::default()).await.unwrap();
+    let _ = writeln!(out, "DONE");
+    let _ = out.flush();
+}
+
+/// Starts the child on `db` and kills it (SIGKILL) `delay` after it says it is ready, or lets it
+/// finish when `delay` is `None`. Returns whether it finished, and how long it ran.
+async fn child_run(db: &TestDb, delay: Option<std::time::Duration>) -> (bool, std::time::Duration) {
+    use tokio::io::AsyncBufReadExt;
+    let exe = std::env::current_exe().unwrap();
+    let mut child = tokio::process::Command::new(exe)
+        .args(["adopt::adoption_child", "--exact", "--ignored", "--nocapture", "--test-threads=1"])
+        .env(CHILD_URL, &db.url)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap();
+    let mut lines = tokio::io::BufReader::new(child.stdout.take().unwrap()).lines();
+    while let Some(line) = lines.next_line().await.unwrap() {
+        if line.contains("READY") {
+            break;
+        }
+    }
+    let started = std::time::Instant::now();
+    let mut done = false;
+    let read = async {
+        while let Ok(Some(line)) = lines.next_line().await {
+            if line.contains("DONE") {
+                return true;
+            }
+        }
+        false
+    };
+    match delay {
+        None => done = read.await,
+        Some(delay) => {
+            tokio::select! {
+                finished = read => done = finished,
+                _ = tokio::time::sleep(delay) => { let _ = child.start_kill(); }
+            }
+        }
+    }
+    let ran = started.elapsed();
+    let _ = child.wait().await;
+    (done, ran)
+}
+
+/// A `kill -9` at a random moment of the first run on a stock-runner database never hides the
+/// stock runner's records: afterwards `status` shows them applied and `up` runs only what is
+/// pending (`SEAMIGRATE_ADOPT_TRIALS` trials per backend, 20 by default).
+async fn adoption_survives_kill_9(db: TestDb) {
+    use sea_orm_migration::MigratorTrait as _;
+    let trials: usize = std::env::var("SEAMIGRATE_ADOPT_TRIALS").ok().and_then(|v| v.parse().ok()).unwrap_or(20);
+    let mut window = std::time::Duration::ZERO;
+    let (mut killed, mut finished) = (0, 0);
+    for trial in 0..=trials {
+        let fresh = db.sibling().await;
+        let conn = fresh.connect().await;
+        stock::Stock::up(&conn, Some(stock::APPLIED as u32)).await.expect("the stock runner applies");
+        let delay = (trial > 0).then(|| window.mul_f64(rand::random::<f64>()));
+        let (done, ran) = child_run(&fresh, delay).await;
+        if trial == 0 {
+            assert!(done, "the child finishes when not killed");
+            window = ran;
+        } else if done {
+            finished += 1;
+        } else {
+            killed += 1;
+        }
+        let m = Migrator::new::<stock::Stock>(fresh.connect().await).unwrap();
+        let status = m.status().await.unwrap();
+        let applied = status.migrations.iter().filter(|s| s.state.is_applied()).count();
+        assert!(applied >= stock::APPLIED, "trial {trial}: only {applied} of {} shown applied", stock::APPLIED);
+        let report = m.up(&UpTarget::All, &RunOptions::default()).await.unwrap_or_else(|e| panic!("trial {trial}: {e}"));
+        assert!(report.steps.len() <= 1, "trial {trial}: re-ran {:?}", report.steps);
+        let adopts = m.history(None).await.unwrap().iter().filter(|e| e.action == Action::Adopt).count();
+        assert_eq!(adopts, 1, "trial {trial}: adopted once");
+        assert!(m.status().await.unwrap().is_up_to_date);
+        let _ = conn.close().await;
+        fresh.destroy().await;
+    }
+    eprintln!("{:?}: {trials} kill -9 trials over a {window:?} run: {killed} killed part way, {finished} finished first", db.kind);
+    assert!(killed * 4 >= trials, "too few kills landed during the run ({killed})");
+}
+
+crate::on_each_backend!(adoption_survives_kill_9);
