@@ -51,12 +51,14 @@ pub struct Global {
     #[arg(short = 'v', long, global = true)]
     pub verbose: bool,
 
-    /// Seconds to wait for another run's migration lock
-    #[arg(long, default_value_t = 60, value_name = "SECONDS", global = true)]
+    /// Seconds to wait for another run's migration lock (1 to 604800, a week)
+    #[arg(long, default_value_t = 60, value_name = "SECONDS", global = true,
+          value_parser = clap::value_parser!(u64).range(1..=604_800))]
     pub lock_timeout: u64,
 
-    /// Seconds to wait for the database server to answer
-    #[arg(long, default_value_t = 10, value_name = "SECONDS", global = true)]
+    /// Seconds to wait for the database server to answer (1 to 3600)
+    #[arg(long, default_value_t = 10, value_name = "SECONDS", global = true,
+          value_parser = clap::value_parser!(u64).range(1..=3_600))]
     pub connect_timeout: u64,
 }
 
@@ -76,8 +78,8 @@ pub enum ResolveAsArg {
 pub enum Command {
     /// Apply pending migrations (all, -n N, or --to VERSION)
     Up {
-        /// Apply only the next N pending migrations
-        #[arg(short = 'n', long, conflicts_with = "to")]
+        /// Apply only the next N pending migrations (1 or more)
+        #[arg(short = 'n', long, conflicts_with = "to", value_parser = clap::value_parser!(u32).range(1..))]
         steps: Option<u32>,
         /// Apply pending migrations up to and including VERSION
         #[arg(long, value_name = "VERSION")]
@@ -102,8 +104,8 @@ pub enum Command {
     },
     /// Revert applied migrations (one by default, -n N, --to VERSION, or --to base)
     Down {
-        /// Revert the newest N applied migrations
-        #[arg(short = 'n', long, conflicts_with = "to")]
+        /// Revert the newest N applied migrations (1 or more)
+        #[arg(short = 'n', long, conflicts_with = "to", value_parser = clap::value_parser!(u32).range(1..))]
         steps: Option<u32>,
         /// Revert everything above VERSION (which stays applied); `base` reverts everything
         #[arg(long, value_name = "VERSION|base")]
@@ -117,8 +119,8 @@ pub enum Command {
     Current,
     /// Show the event log: every up, down, stamp and failure
     History {
-        /// Show only the newest N events
-        #[arg(short = 'n', long)]
+        /// Show only the newest N events (1 to 1000000000)
+        #[arg(short = 'n', long, value_parser = clap::value_parser!(u64).range(1..=1_000_000_000))]
         limit: Option<u64>,
     },
     /// Record the database as being at VERSION (or base) without running anything
@@ -182,8 +184,9 @@ pub enum Command {
         /// Directory for the dump [default: $SEAMIGRATE_BACKUP_DIR, else backups/]
         #[arg(long, value_name = "DIR")]
         out: Option<PathBuf>,
-        /// Days until `backups prune` may remove it
-        #[arg(long, value_name = "DAYS", default_value_t = crate::backup::DEFAULT_RETENTION_DAYS)]
+        /// Days until `backups prune` may remove it (1 to 36500)
+        #[arg(long, value_name = "DAYS", default_value_t = crate::backup::DEFAULT_RETENTION_DAYS,
+              value_parser = clap::value_parser!(u32).range(1..=36_500))]
         keep_days: u32,
     },
     /// List the backups in a directory; `backups prune` removes the expired ones
@@ -208,8 +211,9 @@ pub enum Command {
 pub enum BackupsAction {
     /// Delete expired backups (dump and metadata) and print what was removed
     Prune {
-        /// Remove those created more than DAYS days ago [default: each backup's own expires_at]
-        #[arg(long, value_name = "DAYS")]
+        /// Remove those created more than DAYS days ago, 1 to 36500 [default: each backup's own
+        /// expires_at]
+        #[arg(long, value_name = "DAYS", value_parser = clap::value_parser!(u32).range(1..=36_500))]
         keep_days: Option<u32>,
     },
 }

@@ -1,5 +1,6 @@
 //! Where the CLI writes: the terminal, or a buffer in tests. Every line passes through the
-//! database URL's redaction, so a password cannot reach the output by any path.
+//! database URL's redaction (and, before a URL is known, every URL in it is masked), so a
+//! password cannot reach the output by any path.
 
 use crate::db::DatabaseUrl;
 use std::collections::VecDeque;
@@ -114,7 +115,7 @@ impl Inner {
     fn clean(&self, line: &str) -> String {
         let mut text = match &self.url {
             Some(url) => url.redact(line),
-            None => line.to_string(),
+            None => crate::db::mask_urls(line),
         };
         if !text.ends_with('\n') {
             text.push('\n');

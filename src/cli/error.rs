@@ -17,6 +17,8 @@ pub enum CliError {
     Backup(#[from] crate::backup::BackupError),
     #[error("{0}")]
     Usage(String),
+    #[error(transparent)]
+    EnvFile(#[from] super::env_file::EnvFileError),
     #[error("cannot start the async runtime: {0}")]
     Runtime(std::io::Error),
     #[error(
@@ -56,6 +58,7 @@ impl CliError {
     pub fn exit_code(&self) -> i32 {
         match self {
             CliError::Usage(_)
+            | CliError::EnvFile(_)
             | CliError::Rename(_)
             | CliError::Generate(GenerateError::BadName(_)) => EXIT_USAGE,
             _ => EXIT_FAILURE,
@@ -67,6 +70,7 @@ impl CliError {
         match self {
             CliError::Url(_) => "url",
             CliError::Usage(_) => "usage",
+            CliError::EnvFile(_) => "env-file",
             CliError::Generate(_) => "generate",
             CliError::Backup(e) => e.kind(),
             CliError::Runtime(_) => "runtime",
@@ -87,6 +91,7 @@ impl CliError {
             CliError::Run(R::OutOfOrder { .. }) => "out-of-order",
             CliError::Run(R::MissingCrossed { .. }) => "missing",
             CliError::Run(R::UnknownVersion { .. }) => "unknown-version",
+            CliError::Run(R::Ambiguous { .. }) => "ambiguous-version",
             CliError::Run(R::Refused { .. }) => "refused",
             CliError::Run(R::NotUpToDate { .. }) => "not-up-to-date",
             CliError::Run(R::Duplicate(_)) => "duplicate-version",

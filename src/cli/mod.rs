@@ -12,12 +12,14 @@ mod backup;
 mod commands;
 mod confirm;
 mod console;
+mod env_file;
 mod error;
 mod generate;
 mod render;
 
 pub use args::Format;
 pub use console::Console;
+pub use env_file::EnvFileError;
 pub use error::{CliError, EXIT_FAILURE, EXIT_OK, EXIT_USAGE};
 pub use generate::{Generated, generate, register};
 
@@ -39,17 +41,37 @@ pub fn main_with_entities<M: MigratorTrait>(entities: EntitySet) -> ! {
 }
 
 fn start<M: MigratorTrait>(entities: Option<EntitySet>) -> ! {
-    let _ = dotenvy::dotenv();
-    let console = Console::terminal();
     let args: Vec<OsString> = std::env::args_os().collect();
-    let code = match tokio::runtime::Builder::new_multi_thread()
+    std::process::exit(run_process::<M>(args, entities))
+}
+
+/// Everything `main` does but exit: reads `.env` (whole, or the command does not run), parses
+/// `args` (`args[0]` is the program name), runs the command on a runtime of its own, and
+/// returns the exit code.
+pub fn run_process<M: MigratorTrait>(args: Vec<OsString>, entities: Option<EntitySet>) -> i32 {
+    let console = Console::terminal();
+    if let Err(e) = env_file::load() {
+        return CliError::EnvFile(e).report(&console, requested_format(&args));
+    }
+    match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
     {
         Ok(runtime) => runtime.block_on(run_with::<M, _>(args, &console, entities.as_ref())),
-        Err(e) => CliError::Runtime(e).report(&console, Format::Text),
-    };
-    std::process::exit(code)
+        Err(e) => CliError::Runtime(e).report(&console, requested_format(&args)),
+    }
+}
+
+/// The `--format` asked for, read before clap parses anything (to report a `.env` error in it).
+fn requested_format(args: &[OsString]) -> Format {
+    let json = args.windows(2).any(|w| w[0] == "--format" && w[1] == "json")
+        || args.iter().any(|a| a == "--format=json");
+    if json { Format::Json } else { Format::Text }
+}
+
+/// The command line's definition, for shell completions, manual pages or checks of its flags.
+pub fn command() -> clap::Command {
+    <Cli as clap::CommandFactory>::command()
 }
 
 /// Runs one command line (`args[0]` is the program name) and returns its exit code. Output
@@ -63,6 +85,24 @@ where
     run_with::<M, I>(args, console, None).await
 }
 
+/// `text` with every URL among `args` masked: clap echoes an argument it cannot place as it
+/// was typed, and a URL typed where no URL belongs still holds a password.
+fn mask_arguments(text: &str, args: &[OsString]) -> String {
+    let mut out = text.to_string();
+    for arg in args.iter().filter_map(|a| a.to_str()) {
+        if let Some(at) = arg.find("://") {
+            let start = arg[..at]
+                .char_indices()
+                .rev()
+                .find(|(_, c)| !(c.is_ascii_alphanumeric() || "+-.".contains(*c)))
+                .map_or(0, |(i, c)| i + c.len_utf8());
+            let url = &arg[start..];
+            out = out.replace(url, &crate::db::mask_password(url));
+        }
+    }
+    out
+}
+
 /// As [`run`], with the application's entities.
 pub async fn run_with<M, I>(args: I, console: &Console, entities: Option<&EntitySet>) -> i32
 where
@@ -70,10 +110,11 @@ where
     I: IntoIterator,
     I::Item: Into<OsString> + Clone,
 {
-    let cli = match Cli::try_parse_from(args) {
+    let args: Vec<OsString> = args.into_iter().map(Into::into).collect();
+    let cli = match Cli::try_parse_from(&args) {
         Ok(cli) => cli,
         Err(e) => {
-            let text = e.render().to_string();
+            let text = mask_arguments(&e.render().to_string(), &args);
             if e.use_stderr() {
                 console.err(text.trim_end());
             } else {

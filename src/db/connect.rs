@@ -138,6 +138,10 @@ pub(super) fn connect_error(url: &DatabaseUrl, err: &DbErr) -> ConnectError {
         "create the database first, or fix its name in the URL"
     } else if lower.contains("permission denied") {
         "the database user lacks a privilege this needs; grant it, or connect as a user that has it"
+    } else if lower.contains("unable to open database file")
+        && url.sqlite_file().is_some_and(|f| std::path::Path::new(f).is_dir())
+    {
+        "that path is a directory; name a file in it, as in sqlite://DIR/app.sqlite?mode=rwc"
     } else if lower.contains("unable to open database file") && url.expose().contains("mode=rwc") {
         "check that the file's directory exists and is writable"
     } else if lower.contains("unable to open database file") {

@@ -6,4 +6,5 @@ mod url;
 
 pub use connect::{ConnectError, ConnectSettings, connect};
 pub use session::{APPLICATION_NAME, Session, texts};
-pub use url::{Backend, DEFAULT_URL, DatabaseUrl, UrlError, mask_password};
+pub use url::{Backend, DEFAULT_URL, DatabaseUrl, UrlError, mask_password, mask_urls};
+pub(crate) use url::shorten;

@@ -52,20 +52,24 @@ impl Catalog {
             return Ok(exact.to_string());
         }
         let prefixed: Vec<&str> = known.clone().filter(|v| v.starts_with(given)).collect();
-        if let [only] = prefixed.as_slice() {
-            return Ok(only.to_string());
+        match prefixed.as_slice() {
+            [] => {}
+            [only] => return Ok(only.to_string()),
+            many => {
+                return Err(Error::Ambiguous {
+                    given: given.to_string(),
+                    count: many.len(),
+                    first: many.iter().take(3).map(|v| v.to_string()).collect(),
+                });
+            }
         }
         let mut scored: Vec<(usize, &str)> = known
             .map(|v| (strsim::levenshtein(given, v), v))
             .collect();
         scored.sort();
-        let suggestions = if prefixed.len() > 1 {
-            prefixed.iter().take(3).map(|s| s.to_string()).collect()
-        } else {
-            scored.iter().take(3).map(|(_, v)| v.to_string()).collect()
-        };
+        let suggestions = scored.iter().take(3).map(|(_, v)| v.to_string()).collect();
         Err(Error::UnknownVersion {
-            given: given.to_string(),
+            given: crate::db::shorten(given, 80),
             suggestions,
         })
     }

@@ -71,6 +71,14 @@ pub enum Error {
         suggestions: Vec<String>,
     },
 
+    #[error(
+        "'{given}' is ambiguous: it begins {count} migration versions ({}{}); type more of it, \
+         or the whole version",
+        .first.join(", "),
+        if *.count > .first.len() { ", ..." } else { "" }
+    )]
+    Ambiguous { given: String, count: usize, first: Vec<String> },
+
     #[error("migration version {0} appears twice in the migration list; give each a unique name")]
     Duplicate(String),
 

@@ -198,7 +198,13 @@ async fn prune_removes_expired_backups_only() {
     assert!(!old.exists() && !meta.exists());
     assert!(fresh.exists() && dir.join("notes.txt").exists());
 
-    let (code, out, _) = cli(&["--format", "json", "backups", "--dir", d, "prune", "--keep-days", "0"]).await;
+    let (code, _, err) = cli(&["backups", "--dir", d, "prune", "--keep-days", "0"]).await;
+    assert_eq!(code, 2, "0 days would remove every backup at once: {err}");
+    let meta = seamigrate::backup::metadata::path_for(&fresh);
+    let mut doc: Value = serde_json::from_str(&std::fs::read_to_string(&meta).expect("read")).expect("JSON");
+    doc["created_at"] = Value::from((chrono::Utc::now() - chrono::Duration::days(3)).to_rfc3339());
+    std::fs::write(&meta, serde_json::to_string(&doc).expect("JSON")).expect("write");
+    let (code, out, _) = cli(&["--format", "json", "backups", "--dir", d, "prune", "--keep-days", "2"]).await;
     assert_eq!(code, 0);
     let doc: Value = serde_json::from_str(&out).expect("JSON");
     assert_eq!(doc["removed"].as_array().map(Vec::len), Some(1));

@@ -4,6 +4,7 @@
 mod support;
 
 mod adopt;
+mod bad_input;
 mod autogen_property;
 mod autogen_cli;
 mod backup;
@@ -16,9 +17,11 @@ mod fixtures;
 mod guard;
 mod lint;
 mod lock_loss;
+mod masking;
 mod outside_transaction;
 mod reference;
 mod runner_basics;
 mod schema;
+mod secrets;
 mod scratch;
 mod sql_preview;
