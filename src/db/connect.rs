@@ -44,7 +44,6 @@ pub async fn connect(
     url: &DatabaseUrl,
     settings: &ConnectSettings,
 ) -> Result<DatabaseConnection, ConnectError> {
-    probe(url, settings.connect_timeout).await?;
     let mut options = ConnectOptions::new(url.expose().to_string());
     let pool_size = if url.backend() == Backend::Sqlite { 1 } else { 4 };
     options
@@ -56,9 +55,8 @@ pub async fn connect(
     if let Some(schema) = settings.schema.as_deref() {
         options.set_schema_search_path(quote_ident(schema));
     }
-    let db = Database::connect(options)
-        .await
-        .map_err(|e| connect_error(url, &e))?;
+    let connecting = async { Database::connect(options).await.map_err(|e| connect_error(url, &e)) };
+    let db = probing(url, settings.connect_timeout, connecting).await?;
     if let Some(schema) = settings.schema.as_deref() {
         use_schema(&db, url, schema, settings.create_schema).await?;
     }
@@ -103,10 +101,30 @@ pub(super) async fn use_schema(
     Ok(())
 }
 
-/// Fails fast, with the operating system's words, when nothing listens at the server's address.
-/// Without this, the pool retries a refused connection until its timeout and then reports only
-/// that it timed out.
-pub(super) async fn probe(url: &DatabaseUrl, timeout: Duration) -> Result<(), ConnectError> {
+/// How long a connection may take before [`probing`] checks that the server listens at all.
+const PROBE_AFTER: Duration = Duration::from_millis(250);
+
+/// Awaits `connect`; if it has not finished within a moment, checks whether anything listens
+/// at the server's address, and fails at once, with the operating system's words, when nothing
+/// does: the pool retries a refused connection until its timeout and then reports only that it
+/// timed out. The check waits for a slow connection only: PostgreSQL starts a server process
+/// for every connection, a probe's included.
+pub(super) async fn probing<T>(
+    url: &DatabaseUrl,
+    timeout: Duration,
+    connect: impl std::future::Future<Output = Result<T, ConnectError>>,
+) -> Result<T, ConnectError> {
+    tokio::pin!(connect);
+    tokio::select! {
+        done = &mut connect => return done,
+        _ = tokio::time::sleep(PROBE_AFTER) => {}
+    }
+    probe(url, timeout).await?;
+    connect.await
+}
+
+/// Fails, with the operating system's words, when nothing listens at the server's address.
+async fn probe(url: &DatabaseUrl, timeout: Duration) -> Result<(), ConnectError> {
     let Some((host, port)) = url.address() else {
         return Ok(());
     };

@@ -9,7 +9,7 @@
 //! later attempt to connect fails at once. (No crate offers a pinned connection that sea-orm's
 //! `SchemaManager` accepts; this is the smallest way to get one.)
 
-use super::connect::{ConnectError, ConnectSettings, connect_error, probe, quote_ident, use_schema};
+use super::connect::{ConnectError, ConnectSettings, connect_error, probing, quote_ident, use_schema};
 use super::url::{Backend, DatabaseUrl};
 use sea_orm::sqlx::{self, ConnectOptions as _};
 use sea_orm::{
@@ -44,8 +44,8 @@ struct State {
 impl Session {
     /// Opens a session on `url`.
     pub async fn open(url: &DatabaseUrl, settings: &ConnectSettings) -> Result<Session, ConnectError> {
-        probe(url, settings.connect_timeout).await?;
         let failed = |e: sqlx::Error| connect_error(url, &DbErr::Conn(RuntimeErr::SqlxError(Arc::new(e))));
+        let timeout = settings.connect_timeout;
         let db = match url.backend() {
             Backend::Postgres => {
                 let mut options: sqlx::postgres::PgConnectOptions = url.expose().parse().map_err(failed)?;
@@ -53,11 +53,11 @@ impl Session {
                     // A startup parameter: no round trip, and every statement sees it.
                     options = options.options([("search_path", quote_ident(schema))]);
                 }
-                postgres(options, settings.connect_timeout).await.map_err(failed)?
+                probing(url, timeout, async { postgres(options, timeout).await.map_err(failed) }).await?
             }
             Backend::MySql => {
                 let options: sqlx::mysql::MySqlConnectOptions = url.expose().parse().map_err(failed)?;
-                mysql(options, settings.connect_timeout).await.map_err(failed)?
+                probing(url, timeout, async { mysql(options, timeout).await.map_err(failed) }).await?
             }
             Backend::Sqlite => {
                 let db = super::connect(url, settings).await?;
@@ -205,7 +205,12 @@ async fn postgres(
     options: sqlx::postgres::PgConnectOptions,
     timeout: Duration,
 ) -> Result<DatabaseConnection, sqlx::Error> {
-    let options = options.application_name(APPLICATION_NAME).disable_statement_logging();
+    // Each migration's statements run once: caching them as prepared statements only costs a
+    // round trip each time one is evicted from the cache (every migration after the hundredth).
+    let options = options
+        .application_name(APPLICATION_NAME)
+        .statement_cache_capacity(0)
+        .disable_statement_logging();
     let pool = one_connection::<sqlx::Postgres>(timeout).connect_with(options).await?;
     pool.set_connect_options(sqlx::postgres::PgConnectOptions::new_without_pgpass().socket(DEAD_END));
     Ok(SqlxPostgresConnector::from_sqlx_postgres_pool(pool))
@@ -215,7 +220,7 @@ async fn mysql(
     options: sqlx::mysql::MySqlConnectOptions,
     timeout: Duration,
 ) -> Result<DatabaseConnection, sqlx::Error> {
-    let options = options.disable_statement_logging();
+    let options = options.statement_cache_capacity(0).disable_statement_logging();
     let pool = one_connection::<sqlx::MySql>(timeout).connect_with(options).await?;
     pool.set_connect_options(sqlx::mysql::MySqlConnectOptions::new().socket(DEAD_END));
     Ok(SqlxMySqlConnector::from_sqlx_mysql_pool(pool))

@@ -1,10 +1,7 @@
 //! Reading and writing the history tables.
 
 use super::event::{Event, NewEvent, actor};
-use super::tables::{
-    EVENTS_TABLE, SeamigrateEvents as Ev, SeamigrateMigrations as Mig, create_events_table,
-    create_migrations_table,
-};
+use super::tables::{EVENTS_TABLE, SeamigrateEvents as Ev, SeamigrateMigrations as Mig, create_tables};
 use sea_orm::{ConnectionTrait, DbBackend, DbErr, QueryResult, StatementBuilder};
 use sea_orm_migration::prelude::*;
 
@@ -124,7 +121,8 @@ impl Writes {
 
     /// Creates the history tables if they are missing.
     pub fn install(&mut self) -> &mut Self {
-        self.statement(&create_migrations_table()).statement(&create_events_table())
+        self.sql.extend(create_tables(self.backend));
+        self
     }
 
     pub fn insert_applied(&mut self, row: &AppliedRow) -> &mut Self {

@@ -36,6 +36,11 @@ impl Step<'_> {
         self.migration.name()
     }
 
+    /// Whether the migration and its history row share one transaction on `backend`.
+    pub(crate) fn shares_a_transaction(&self, backend: Backend) -> bool {
+        self.mode(backend) == Mode::Atomic
+    }
+
     fn mode(&self, backend: Backend) -> Mode {
         match (backend.has_transactional_ddl(), self.migration.use_transaction()) {
             (true, Some(false)) => Mode::Marked,
@@ -70,13 +75,14 @@ impl From<DbErr> for Failure {
 }
 
 /// Runs the step; returns how long the migration itself took, in milliseconds (the figure
-/// recorded in the history).
-pub(crate) async fn run(session: &Session, backend: Backend, step: &Step<'_>) -> Result<i64, Error> {
+/// recorded in the history). With `install` (an atomic step only), the history tables are
+/// created in its transaction.
+pub(crate) async fn run(session: &Session, backend: Backend, step: &Step<'_>, install: bool) -> Result<i64, Error> {
     let db = session.connection();
     let started = Instant::now();
     let mode = step.mode(backend);
     let result = match mode {
-        Mode::Atomic => run_atomic(db, step, &started).await,
+        Mode::Atomic => run_atomic(db, step, &started, install).await,
         Mode::Wrapped | Mode::Marked => run_marked(db, step, &started, mode).await,
     };
     let failure = match result {
@@ -101,6 +107,10 @@ pub(crate) async fn run(session: &Session, backend: Backend, step: &Step<'_>) ->
         Mode::Marked => is_missing_down(&failure.err, step.direction),
     };
     let mut writes = Writes::new(db.get_database_backend());
+    if install {
+        // The tables were to come with the migration, and were rolled back with it.
+        writes.install();
+    }
     if mode == Mode::Marked && untouched {
         writes.set_dirty(step.version(), false);
     }
@@ -122,7 +132,7 @@ pub(crate) async fn run(session: &Session, backend: Backend, step: &Step<'_>) ->
     })
 }
 
-async fn run_atomic(db: &DatabaseConnection, step: &Step<'_>, started: &Instant) -> Result<i64, Failure> {
+async fn run_atomic(db: &DatabaseConnection, step: &Step<'_>, started: &Instant, install: bool) -> Result<i64, Failure> {
     let txn = db.begin().await?;
     let manager = SchemaManager::new(&txn);
     let outcome = match step.direction {
@@ -135,6 +145,9 @@ async fn run_atomic(db: &DatabaseConnection, step: &Step<'_>, started: &Instant)
     }
     let ms = elapsed_ms(started);
     let mut writes = Writes::new(db.get_database_backend());
+    if install {
+        writes.install();
+    }
     match step.direction {
         Direction::Up => writes.insert_applied(&applied_row(step, ms, false)),
         Direction::Down => writes.delete_applied(step.version()),

@@ -27,7 +27,7 @@ impl<'a> Run<'a> {
     }
 
     pub(super) async fn up(&self, target: &UpTarget, options: &RunOptions) -> Result<Report, Error> {
-        let status = self.status().await?;
+        let (status, install) = self.prepare(true).await?;
         let versions = plan::plan_up(&status, &self.m.catalog, target, options)?;
         let mut previous = status.current.clone().unwrap_or_else(|| "base".into());
         let mut steps = Vec::with_capacity(versions.len());
@@ -41,7 +41,11 @@ impl<'a> Run<'a> {
                 previous: std::mem::replace(&mut previous, version.clone()),
             });
         }
-        self.run_steps(&steps, &status.current, "nothing to apply").await
+        if install && !steps.first().is_some_and(|s| s.shares_a_transaction(self.m.backend)) {
+            self.install_now().await?;
+        }
+        let install = install && !steps.is_empty();
+        self.run_steps(&steps, &status.current, "nothing to apply", install).await
     }
 
     pub(super) async fn down(&self, target: &DownTarget) -> Result<Report, Error> {
@@ -67,7 +71,7 @@ impl<'a> Run<'a> {
                 previous: below,
             });
         }
-        self.run_steps(&steps, &status.current, "nothing to revert").await
+        self.run_steps(&steps, &status.current, "nothing to revert", false).await
     }
 
     pub(super) async fn refresh(&self, options: &RunOptions) -> Result<Report, Error> {
@@ -98,13 +102,21 @@ impl<'a> Run<'a> {
         self.up(&UpTarget::All, options).await
     }
 
-    async fn run_steps(&self, steps: &[Step<'_>], current: &Option<String>, idle: &str) -> Result<Report, Error> {
+    /// Runs `steps` in order; with `install`, the history tables are created in the first
+    /// one's transaction.
+    async fn run_steps(
+        &self,
+        steps: &[Step<'_>],
+        current: &Option<String>,
+        idle: &str,
+        install: bool,
+    ) -> Result<Report, Error> {
         let started = Instant::now();
         let mut report = Report::default();
-        for step in steps {
+        for (i, step) in steps.iter().enumerate() {
             let version = step.migration.name();
             self.m.progress.started(version, step.direction);
-            let ms = match execute::run(self.session, self.m.backend, step).await {
+            let ms = match execute::run(self.session, self.m.backend, step, install && i == 0).await {
                 Ok(ms) => ms,
                 Err(Error::LockLost(lost)) => {
                     let done = report.steps.iter().map(|s| s.version.clone()).collect();
@@ -245,9 +257,20 @@ impl<'a> Run<'a> {
     /// The status, read under the lock once the history tables are installed and any stock
     /// runner's records adopted.
     async fn status(&self) -> Result<Status, Error> {
+        Ok(self.prepare(false).await?.0)
+    }
+
+    /// As [`Run::status`]; with `defer`, a first install on a backend with transactional DDL
+    /// is left to the first migration's transaction (one commit fewer on a fresh database),
+    /// and `true` returned with the status.
+    async fn prepare(&self, defer: bool) -> Result<(Status, bool), Error> {
         let snapshot = Snapshot::read(self.db(), &self.m.legacy_table)
             .await
             .map_err(Error::db("reading the history"))?;
+        let fresh = !snapshot.installed && !snapshot.has_events && snapshot.to_adopt.is_none();
+        if defer && fresh && self.m.backend.has_transactional_ddl() {
+            return Ok((state::assess(&self.m.catalog, &[], self.m.backend).await, true));
+        }
         let applied = if snapshot.needs_install() {
             let mut checksums = HashMap::new();
             for row in snapshot.to_adopt.iter().flatten() {
@@ -262,6 +285,12 @@ impl<'a> Run<'a> {
         } else {
             snapshot.applied
         };
-        Ok(state::assess(&self.m.catalog, &applied, self.m.backend).await)
+        Ok((state::assess(&self.m.catalog, &applied, self.m.backend).await, false))
+    }
+
+    async fn install_now(&self) -> Result<(), Error> {
+        let mut writes = history::Writes::new(self.db().get_database_backend());
+        writes.install();
+        self.in_transaction(&writes).await.map_err(Error::db("creating the history tables"))
     }
 }
