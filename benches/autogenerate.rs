@@ -15,7 +15,7 @@
 //! postgres://postgres@127.0.0.1:5432/postgres); it is skipped, saying so, when unreachable.
 //! BENCH_TABLES (default `100,500`) sets the schema sizes.
 
-use sea_orm::{ConnectionTrait, Database, DatabaseConnection, DbBackend, TransactionTrait};
+use sea_orm::{ConnectionTrait, Database, DatabaseConnection, TransactionTrait};
 use seamigrate::db::{Backend, ConnectSettings, DatabaseUrl, connect};
 use seamigrate::diff::{DiffOptions, diff};
 use seamigrate::schema::{
@@ -115,11 +115,7 @@ fn synthetic_schema(count: usize) -> Schema {
 /// `datetime_text`, `date_text`), which SQLAlchemy reads as other types. seamigrate reads both.
 fn ddl(table: &Table, backend: Backend) -> Vec<String> {
     use seamigrate::apply::build;
-    let db = match backend {
-        Backend::Postgres => DbBackend::Postgres,
-        Backend::MySql => DbBackend::MySql,
-        Backend::Sqlite => DbBackend::Sqlite,
-    };
+    let db = backend.to_sea_orm();
     let mut sql = vec![db.build(&build::create_table(table, &Default::default())).to_string()];
     sql.extend(
         table

@@ -285,7 +285,7 @@ impl<'a> Split<'a> {
             .filter(|&i| !after[..i].split(':').next().unwrap_or_default().contains(['/', '?', '#']))
             .collect();
         let followed_by_host = |i: &usize, empty: bool| host_len(&after[i + 1..]).is_some_and(|n| empty || n > 0);
-        let userinfo_end = match userinfo_like.iter().filter(|i| followed_by_host(i, false)).last() {
+        let userinfo_end = match userinfo_like.iter().rev().find(|i| followed_by_host(i, false)) {
             Some(&i) => Some(i),
             // A host left out (a local socket): only the last `@` can end the user information.
             None => userinfo_like.last().copied().filter(|i| followed_by_host(i, true)),

@@ -3,7 +3,7 @@
 //! `create_index_from_entity`), so that it means what sea-orm means by each attribute.
 
 use super::model::{ColumnType, EnumType, Schema, Table};
-use super::{sea_orm_backend, statement};
+use super::statement;
 use crate::db::Backend;
 use sea_orm::sea_query::{ColumnType as SqType, IndexCreateStatement};
 use sea_orm::{ColumnTrait, DbBackend, EntityTrait, IdenStatic, Iterable};
@@ -69,7 +69,7 @@ impl EntitySet {
     /// The schema the entities describe on `backend`, as sea-orm would create it; not yet
     /// normalised (see [`super::normalise()`]).
     pub fn schema(&self, backend: Backend) -> Schema {
-        let backend = sea_orm_backend(backend);
+        let backend = backend.to_sea_orm();
         let mut schema = Schema::default();
         for entity in &self.entities {
             let described = (entity.describe)(backend);

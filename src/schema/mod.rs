@@ -49,10 +49,3 @@ pub enum SchemaError {
     },
 }
 
-fn sea_orm_backend(backend: Backend) -> sea_orm::DbBackend {
-    match backend {
-        Backend::Postgres => sea_orm::DbBackend::Postgres,
-        Backend::MySql => sea_orm::DbBackend::MySql,
-        Backend::Sqlite => sea_orm::DbBackend::Sqlite,
-    }
-}

@@ -87,7 +87,7 @@ pub fn check_password(password: &str) {
         for form in [password, encoded.as_str()] {
             let url = template.replace("{}", form);
             for output in outputs(&url, password) {
-                if let Some(piece) = leaks(&output, password, &baseline) {
+                if let Some(piece) = leaks(&output, password, baseline) {
                     panic!("password {password:?} shows as {piece:?} in {output:?} (URL {url:?})");
                 }
             }
