@@ -30,6 +30,7 @@ pub struct Target {
     pub user: String,
     pub password: Option<String>,
     pub database: String,
+    pub tls: crate::db::tls::Tls,
 }
 
 impl Target {
@@ -45,6 +46,7 @@ impl Target {
             user: decode(parsed.username()),
             password: parsed.password().map(decode),
             database: url.database().to_string(),
+            tls: crate::db::tls::Tls::of(url),
         })
     }
 
@@ -72,6 +74,34 @@ impl Target {
             args.push(format!("--user={}", self.user).into());
         }
         args.push("--default-character-set=utf8mb4".into());
+        args.extend(self.tls_args());
+        args
+    }
+
+    /// The URL's TLS settings as MariaDB's client programs take them. They have no "require
+    /// without verifying" mode: `--ssl` uses TLS when the server offers it, which seamigrate's
+    /// own connection under `ssl-mode=REQUIRED` has just shown it does; a mode that verifies
+    /// becomes `--ssl-verify-server-cert`, which checks the host name too (and, unlike
+    /// `--ssl`, refuses a server without TLS).
+    fn tls_args(&self) -> Vec<OsString> {
+        let tls = &self.tls;
+        let mut args: Vec<OsString> = Vec::new();
+        let mode = tls.mode.as_deref().unwrap_or_default().to_ascii_uppercase();
+        if mode == "DISABLED" {
+            args.push("--skip-ssl".into());
+            return args;
+        }
+        if tls.required() || tls.ca.is_some() || tls.cert.is_some() {
+            args.push("--ssl".into());
+        }
+        if tls.verifies() {
+            args.push("--ssl-verify-server-cert".into());
+        }
+        for (flag, value) in [("--ssl-ca", &tls.ca), ("--ssl-cert", &tls.cert), ("--ssl-key", &tls.key)] {
+            if let Some(value) = value {
+                args.push(format!("{flag}={value}").into());
+            }
+        }
         args
     }
 }

@@ -42,11 +42,19 @@ impl Target {
             percent_encoding::percent_decode_str(p).decode_utf8_lossy().into_owned()
         });
         let _ = parsed.set_password(None);
-        let kept: Vec<(String, String)> = parsed
+        let mut kept: Vec<(String, String)> = parsed
             .query_pairs()
-            .filter(|(k, _)| LIBPQ_PARAMS.contains(&k.as_ref()))
+            .filter(|(k, _)| LIBPQ_PARAMS.contains(&k.as_ref()) && !k.starts_with("ssl"))
             .map(|(k, v)| (k.into_owned(), v.into_owned()))
             .collect();
+        // TLS under libpq's names whichever spelling the URL used, so that the tools connect as
+        // securely as the driver did.
+        let tls = crate::db::tls::Tls::of(url);
+        for (name, value) in [("sslmode", tls.mode), ("sslrootcert", tls.ca), ("sslcert", tls.cert), ("sslkey", tls.key)] {
+            if let Some(value) = value {
+                kept.push((name.to_string(), value));
+            }
+        }
         parsed.set_query(None);
         if !kept.is_empty() {
             parsed.query_pairs_mut().extend_pairs(kept);

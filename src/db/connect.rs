@@ -44,6 +44,7 @@ pub async fn connect(
     url: &DatabaseUrl,
     settings: &ConnectSettings,
 ) -> Result<DatabaseConnection, ConnectError> {
+    super::tls::check_files(url)?;
     let mut options = ConnectOptions::new(url.expose().to_string());
     let pool_size = if url.backend() == Backend::Sqlite { 1 } else { 4 };
     options
@@ -150,7 +151,9 @@ pub(super) fn quote_ident(name: &str) -> String {
 pub(super) fn connect_error(url: &DatabaseUrl, err: &DbErr) -> ConnectError {
     let reason = url.redact(&db_words(err));
     let lower = reason.to_ascii_lowercase();
-    let hint = if lower.contains("password") || lower.contains("access denied") {
+    let hint = if let Some(hint) = super::tls::hint(&lower, url.backend()) {
+        hint
+    } else if lower.contains("password") || lower.contains("access denied") {
         "check the user name and password in the URL"
     } else if lower.contains("does not exist") || lower.contains("unknown database") {
         "create the database first, or fix its name in the URL"

@@ -2,6 +2,7 @@
 
 pub(crate) mod connect;
 mod session;
+pub mod tls;
 mod url;
 
 pub use connect::{ConnectError, ConnectSettings, connect};

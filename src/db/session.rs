@@ -44,6 +44,7 @@ struct State {
 impl Session {
     /// Opens a session on `url`.
     pub async fn open(url: &DatabaseUrl, settings: &ConnectSettings) -> Result<Session, ConnectError> {
+        super::tls::check_files(url)?;
         let failed = |e: sqlx::Error| connect_error(url, &DbErr::Conn(RuntimeErr::SqlxError(Arc::new(e))));
         let timeout = settings.connect_timeout;
         let db = match url.backend() {

@@ -235,6 +235,16 @@ impl DatabaseUrl {
         mask_urls(&out)
     }
 
+    /// The query parameters, decoded (none for SQLite).
+    pub fn query_pairs(&self) -> Vec<(String, String)> {
+        if self.backend == Backend::Sqlite {
+            return Vec::new();
+        }
+        url::Url::parse(&self.raw)
+            .map(|u| u.query_pairs().map(|(k, v)| (k.into_owned(), v.into_owned())).collect())
+            .unwrap_or_default()
+    }
+
     /// Host and port of the server, when the URL names one over TCP.
     pub fn address(&self) -> Option<(&str, u16)> {
         self.address.as_ref().map(|(h, p)| (h.as_str(), *p))

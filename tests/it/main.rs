@@ -23,5 +23,7 @@ mod reference;
 mod runner_basics;
 mod schema;
 mod secrets;
+mod servers;
 mod scratch;
 mod sql_preview;
+mod tls;
