@@ -41,6 +41,8 @@ pub struct Captured {
     pub reads_data: bool,
     /// Lint findings the migration acknowledged while it ran (`seamigrate::lint::allow`).
     pub acknowledged: Vec<Acknowledged>,
+    /// The DDL limits it declared for itself (`seamigrate::ddl`).
+    pub limits: crate::runner::Declared,
 }
 
 /// A lint rule a migration says it breaks on purpose, and why.
@@ -50,18 +52,30 @@ pub struct Acknowledged {
     pub reason: String,
 }
 
-tokio::task_local! {
-    /// Set while [`capture`] runs a migration, so that [`acknowledge`] has somewhere to write.
-    static ACKNOWLEDGED: Arc<Mutex<Vec<Acknowledged>>>;
+/// What a migration says about itself while [`capture`] runs it.
+#[derive(Debug, Default)]
+struct Declarations {
+    acknowledged: Vec<Acknowledged>,
+    limits: crate::runner::Declared,
 }
 
-/// Records an acknowledgement when called from a migration that [`capture`] is running, and
+tokio::task_local! {
+    /// Set while [`capture`] runs a migration, so that declarations have somewhere to go.
+    static DECLARED: Arc<Mutex<Declarations>>;
+}
+
+/// Records what `write` declares when called from a migration that [`capture`] is running, and
 /// does nothing when the migration runs against a database.
+fn declare(write: impl FnOnce(&mut Declarations)) {
+    let _ = DECLARED.try_with(|declared| write(&mut declared.lock().unwrap_or_else(|p| p.into_inner())));
+}
+
 pub(crate) fn acknowledge(rule: &str, reason: &str) {
-    let _ = ACKNOWLEDGED.try_with(|list| {
-        let ack = Acknowledged { rule: rule.to_string(), reason: reason.to_string() };
-        list.lock().unwrap_or_else(|p| p.into_inner()).push(ack);
-    });
+    declare(|d| d.acknowledged.push(Acknowledged { rule: rule.to_string(), reason: reason.to_string() }));
+}
+
+pub(crate) fn declare_limits(write: impl FnOnce(&mut crate::runner::Declared)) {
+    declare(|d| write(&mut d.limits));
 }
 
 impl Captured {
@@ -150,20 +164,21 @@ pub async fn capture(
         )))
         .into();
     let manager = SchemaManager::new(&conn);
-    let acknowledged = Arc::new(Mutex::new(Vec::new()));
+    let declared = Arc::new(Mutex::new(Declarations::default()));
     let run = async {
         match direction {
             Direction::Up => migration.up(&manager).await,
             Direction::Down => migration.down(&manager).await,
         }
     };
-    ACKNOWLEDGED.scope(Arc::clone(&acknowledged), run).await?;
+    DECLARED.scope(Arc::clone(&declared), run).await?;
     let log = std::mem::take(&mut *log.lock().unwrap_or_else(|p| p.into_inner()));
-    let acknowledged = std::mem::take(&mut *acknowledged.lock().unwrap_or_else(|p| p.into_inner()));
+    let declared = std::mem::take(&mut *declared.lock().unwrap_or_else(|p| p.into_inner()));
     Ok(Captured {
         statements: log.statements,
         reads_data: log.reads_data,
-        acknowledged,
+        acknowledged: declared.acknowledged,
+        limits: declared.limits,
     })
 }
 

@@ -11,7 +11,8 @@
 //! - [`capture`]: the SQL a migration would send, learned without touching a database.
 //! - [`history`]: the tables that record what is applied and everything that happened.
 //! - [`lock`]: one run at a time per database.
-//! - [`runner`]: plans and executes `up`, `down`, `stamp`, `fresh`, ...; the library API.
+//! - [`runner`]: plans and executes `up`, `down`, `stamp`, `fresh`, ...; the library API;
+//!   [`ddl`]: the lock wait limits a migration declares for itself.
 //! - [`batch`]: helpers migrations call where a backend cannot change a table in place
 //!   (SQLite's table rebuild), so that one migration serves every backend.
 //! - [`apply`]: one schema change made on a live database, through those same statements.
@@ -28,6 +29,7 @@ pub mod capture;
 pub mod cli;
 pub mod codegen;
 pub mod db;
+pub mod ddl;
 pub mod diff;
 pub mod history;
 pub mod lint;

@@ -56,6 +56,21 @@ pub struct Global {
           value_parser = clap::value_parser!(u64).range(1..=604_800))]
     pub lock_timeout: u64,
 
+    /// Seconds a migration's statement may wait for a table lock before the migration gives way
+    /// to the application and is tried again (0 waits as long as it takes; up to 86400)
+    #[arg(long, default_value_t = crate::runner::DEFAULT_LOCK_TIMEOUT.as_secs(), value_name = "SECONDS",
+          global = true, value_parser = clap::value_parser!(u64).range(0..=86_400))]
+    pub ddl_lock_timeout: u64,
+
+    /// How many more times a migration that gave way is tried, after a growing pause (0 to 100)
+    #[arg(long, default_value_t = crate::runner::DEFAULT_RETRIES, value_name = "N", global = true,
+          value_parser = clap::value_parser!(u32).range(0..=100))]
+    pub ddl_retries: u32,
+
+    /// Seconds a migration's statement may run (1 to 604800) [default: no limit]
+    #[arg(long, value_name = "SECONDS", global = true, value_parser = clap::value_parser!(u64).range(1..=604_800))]
+    pub statement_timeout: Option<u64>,
+
     /// Seconds to wait for the database server to answer (1 to 3600)
     #[arg(long, default_value_t = 10, value_name = "SECONDS", global = true,
           value_parser = clap::value_parser!(u64).range(1..=3_600))]

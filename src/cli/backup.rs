@@ -171,7 +171,7 @@ pub async fn restore(
     }
     let dir = out.unwrap_or_else(backup::default_dir);
     let safety = migrator
-        .locked(async |session| {
+        .locked("restore", async |session| {
             let safety = take(migrator, url, &dir, backup::DEFAULT_RETENTION_DAYS, Reason::BeforeRestore).await?;
             if global.format == Format::Text {
                 console.err(format!("saved the current state to {} before restoring", safety.dump.display()));

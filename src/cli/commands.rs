@@ -254,9 +254,15 @@ async fn connect<M: MigratorTrait>(
         console: console.clone(),
         quiet: global.quiet || global.format == Format::Json,
     };
+    let limits = crate::runner::DdlLimits {
+        lock_timeout: (global.ddl_lock_timeout > 0).then(|| Duration::from_secs(global.ddl_lock_timeout)),
+        retries: global.ddl_retries,
+        statement_timeout: global.statement_timeout.map(Duration::from_secs),
+    };
     Ok(Migrator::new::<M>(session)?
         .environment(env)
         .lock_timeout(Duration::from_secs(global.lock_timeout))
+        .ddl_limits(limits)
         .progress(Arc::new(progress)))
 }
 

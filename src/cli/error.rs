@@ -84,6 +84,7 @@ impl CliError {
             CliError::Run(R::Connect(_)) => "connect",
             CliError::Run(R::Lock(_)) => "lock",
             CliError::Run(R::LockLost(_)) => "lock-lost",
+            CliError::Run(R::Busy(_)) => "busy",
             CliError::Run(R::MigrationFailed { dirty: true, .. }) => "migration-failed-dirty",
             CliError::Run(R::MigrationFailed { .. }) => "migration-failed",
             CliError::Run(R::Dirty { .. }) => "dirty",

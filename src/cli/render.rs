@@ -23,6 +23,12 @@ impl Progress for CliProgress {
         ));
     }
 
+    fn gave_way(&self, _version: &str, _direction: Direction, attempt: u32, of: u32, pause: Duration, why: &str) {
+        if !self.quiet {
+            self.console.err(format!("{why}; trying again in {:.1}s (try {attempt} of {of})", pause.as_secs_f64()));
+        }
+    }
+
     fn finished(&self, version: &str, direction: Direction, ms: i64) {
         if !self.quiet {
             let verb = match direction {

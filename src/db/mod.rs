@@ -6,6 +6,6 @@ pub mod tls;
 mod url;
 
 pub use connect::{ConnectError, ConnectSettings, connect};
-pub use session::{APPLICATION_NAME, Session, texts};
+pub use session::{APPLICATION_NAME, Session, texts, texts_at};
 pub use url::{Backend, DEFAULT_URL, DatabaseUrl, UrlError, mask_password, mask_urls};
 pub(crate) use url::shorten;

@@ -231,25 +231,31 @@ async fn mysql(
 /// round trip where a prepared statement costs two, for the runner's own catalog and lock
 /// queries. `sql` must produce text (cast numbers and booleans) and inline its values.
 pub async fn texts(db: &DatabaseConnection, sql: &str) -> Result<Vec<Option<String>>, DbErr> {
+    texts_at(db, sql, 0).await
+}
+
+/// As [`texts`], column `index` of the rows (of every result, for several statements).
+pub async fn texts_at(db: &DatabaseConnection, sql: &str, index: usize) -> Result<Vec<Option<String>>, DbErr> {
     let query_err = |e: sqlx::Error| DbErr::Query(RuntimeErr::SqlxError(Arc::new(e)));
     match &db.inner {
         DatabaseConnectionType::SqlxPostgresPoolConnection(_) => {
-            first_column(db.get_postgres_connection_pool(), sql).await.map_err(query_err)
+            column(db.get_postgres_connection_pool(), sql, index).await.map_err(query_err)
         }
         DatabaseConnectionType::SqlxMySqlPoolConnection(_) => {
-            first_column(db.get_mysql_connection_pool(), sql).await.map_err(query_err)
+            column(db.get_mysql_connection_pool(), sql, index).await.map_err(query_err)
         }
         _ => {
             let stmt = Statement::from_string(db.get_database_backend(), sql);
             let rows = db.query_all_raw(stmt).await?;
-            rows.iter().map(|r| r.try_get_by_index(0)).collect()
+            rows.iter().map(|r| r.try_get_by_index(index)).collect()
         }
     }
 }
 
-async fn first_column<DB: sqlx::Database>(
+async fn column<DB: sqlx::Database>(
     pool: &sqlx::Pool<DB>,
     sql: &str,
+    index: usize,
 ) -> Result<Vec<Option<String>>, sqlx::Error>
 where
     for<'c> &'c mut DB::Connection: sqlx::Executor<'c, Database = DB>,
@@ -258,5 +264,5 @@ where
 {
     use sqlx::Row;
     let rows = sqlx::raw_sql(sqlx::AssertSqlSafe(sql.to_string())).fetch_all(pool).await?;
-    rows.iter().map(|r| r.try_get(0)).collect()
+    rows.iter().map(|r| r.try_get(index)).collect()
 }

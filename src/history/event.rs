@@ -24,6 +24,9 @@ pub enum Outcome {
     Failed,
     /// Failed part way where nothing could be rolled back: the migration is marked dirty.
     Dirty,
+    /// Gave way to the application (a statement waited too long for a lock), was rolled back,
+    /// and is tried again.
+    Retried,
 }
 
 macro_rules! text_enum {
@@ -41,7 +44,7 @@ macro_rules! text_enum {
 }
 
 text_enum!(Action { Up = "up", Down = "down", Stamp = "stamp", Resolve = "resolve", Adopt = "adopt", Fresh = "fresh" });
-text_enum!(Outcome { Ok = "ok", Failed = "failed", Dirty = "dirty" });
+text_enum!(Outcome { Ok = "ok", Failed = "failed", Dirty = "dirty", Retried = "retried" });
 
 /// An event to append.
 #[derive(Debug, Clone)]

@@ -197,6 +197,11 @@ impl Writes {
         self.sql.is_empty()
     }
 
+    /// The statements, joined as [`Writes::send`] sends them.
+    pub fn sql(&self) -> String {
+        self.sql.join(";\n")
+    }
+
     /// Sends everything, in order, in one round trip; the first failing statement stops the rest.
     pub async fn send<C: ConnectionTrait>(&self, conn: &C) -> Result<(), DbErr> {
         if self.sql.is_empty() {

@@ -15,6 +15,8 @@
 
 mod rules;
 mod statements;
+
+pub(crate) use statements::{name as bare_name, parse as parse_statements};
 mod reversible;
 
 pub use rules::{Rule, Severity};

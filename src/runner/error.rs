@@ -16,6 +16,9 @@ pub enum Error {
     #[error("{0}")]
     LockLost(LockLost),
 
+    #[error("{0}")]
+    Busy(Box<Busy>),
+
     #[error("{what} failed: {words}")]
     Database { what: String, words: String },
 
@@ -193,6 +196,49 @@ impl std::fmt::Display for LockLost {
             f,
             "the migration lock was lost while {version} ran ({direction}): {fate}{done}; \
              nothing more ran; run `status`, then the command again to finish"
+        )
+    }
+}
+
+/// A migration that gave way to the application every time it was tried: one of its statements
+/// waited the longest it may for a table lock, and the migration was rolled back.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Busy {
+    pub version: String,
+    pub direction: Direction,
+    /// How many times it was tried.
+    pub tries: u32,
+    pub limits: super::DdlLimits,
+    /// The database's words the last time.
+    pub words: String,
+    /// Who held locks on its tables the last time, one sentence each.
+    pub held: Vec<String>,
+    /// Migrations this run finished before it; they stay as they are.
+    pub done: Vec<String>,
+}
+
+impl std::fmt::Display for Busy {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let Busy { version, direction, tries, words, .. } = self;
+        let waited = match self.limits.lock_timeout {
+            Some(limit) => format!("waited {}s", limit.as_secs_f64()),
+            None => "waited".to_string(),
+        };
+        let held = match self.held.as_slice() {
+            [] => "no session holding a lock on its tables could be seen from here".to_string(),
+            held => held.join("; "),
+        };
+        let done = match self.done.as_slice() {
+            [] => String::new(),
+            done => format!("; the {} migration(s) this run finished before it stay done", done.len()),
+        };
+        write!(
+            f,
+            "migration {version} ({direction}) gave way to the application {tries} time(s): each time a \
+             statement {waited} for a table lock ({words}) and the migration was rolled back, so \
+             nothing of it is applied; {held}{done}; end that transaction or wait for it, then run \
+             the command again (--ddl-lock-timeout and --ddl-retries set how long and how often a \
+             migration waits)"
         )
     }
 }

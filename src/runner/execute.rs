@@ -12,7 +12,9 @@
 //! to be gone, the run has lost its lock, and says so instead of recording anything.
 
 use super::Error;
+use super::busy;
 use super::error::LockLost;
+use super::limits::DdlLimits;
 use crate::capture::Direction;
 use crate::db::connect::db_words;
 use crate::db::{Backend, Session};
@@ -29,6 +31,30 @@ pub(crate) struct Step<'m> {
     pub checksum: Option<String>,
     /// The applied version below this one ("base" if none): current once it is reverted.
     pub previous: String,
+    /// The tables its statements name, to say who holds their locks when it gives way.
+    pub tables: Vec<String>,
+    /// The run's DDL limits with the migration's own declarations applied.
+    pub limits: DdlLimits,
+}
+
+/// What a step is run with besides itself.
+pub(crate) struct Context<'a> {
+    /// Create the history tables in the step's transaction (an atomic step only).
+    pub install: bool,
+    /// The run's limits, set on the session; a step whose own differ sets them for itself.
+    pub run_limits: &'a DdlLimits,
+    /// The session's name afterwards (PostgreSQL's `application_name`): the next step's.
+    pub next_label: Option<String>,
+}
+
+/// How a step ended, when it did not fail.
+#[derive(Debug)]
+pub(crate) enum Ran {
+    /// It ran and was recorded; how long it took, in milliseconds.
+    Done(i64),
+    /// A statement gave up waiting for a lock and nothing of the step remains (it was rolled
+    /// back, or none of its statements had committed); the database's words.
+    GaveWay(String),
 }
 
 impl Step<'_> {
@@ -66,30 +92,46 @@ struct Failure {
     err: DbErr,
     /// The failure came from the COMMIT itself, whose outcome the client cannot know.
     committing: bool,
+    /// MySQL/MariaDB: the session's statement count (`Questions`) as the migration began.
+    questions: Option<u64>,
 }
 
 impl From<DbErr> for Failure {
     fn from(err: DbErr) -> Self {
-        Failure { err, committing: false }
+        Failure { err, committing: false, questions: None }
     }
 }
 
-/// Runs the step; returns how long the migration itself took, in milliseconds (the figure
-/// recorded in the history). With `install` (an atomic step only), the history tables are
-/// created in its transaction.
-pub(crate) async fn run(session: &Session, backend: Backend, step: &Step<'_>, install: bool) -> Result<i64, Error> {
+/// The session's statement count so far (MySQL/MariaDB), for the last statement of a batch.
+const QUESTIONS: &str = "SHOW SESSION STATUS LIKE 'Questions'";
+
+async fn questions(db: &DatabaseConnection, sql: &str) -> Result<Option<u64>, DbErr> {
+    let values = crate::db::texts_at(db, sql, 1).await?;
+    Ok(values.into_iter().flatten().next_back().and_then(|v| v.parse().ok()))
+}
+
+/// Runs the step, and records it when it succeeds.
+pub(crate) async fn run(session: &Session, backend: Backend, step: &Step<'_>, cx: &Context<'_>) -> Result<Ran, Error> {
     let db = session.connection();
+    let install = cx.install;
     let started = Instant::now();
     let mode = step.mode(backend);
     let result = match mode {
-        Mode::Atomic => run_atomic(db, step, &started, install).await,
-        Mode::Wrapped | Mode::Marked => run_marked(db, step, &started, mode).await,
+        Mode::Atomic => run_atomic(db, step, &started, cx).await,
+        Mode::Wrapped | Mode::Marked => run_marked(db, step, &started, mode, cx).await,
     };
     let failure = match result {
-        Ok(ms) => return Ok(ms),
+        Ok(ms) => return Ok(Ran::Done(ms)),
         Err(failure) => failure,
     };
     let words = failure_words(&failure.err, step.direction);
+    // The statement count first: every statement sent from here on adds to it. The migration's
+    // failing statement was its only one when the count grew by two (it, and this reading).
+    let counted = match failure.questions {
+        Some(_) => questions(db, QUESTIONS).await.ok().flatten(),
+        None => None,
+    };
+    let only_statement = matches!((failure.questions, counted), (Some(before), Some(now)) if now <= before + 2);
     if !session.is_alive().await {
         return Err(Error::LockLost(LockLost::during(
             step.version(),
@@ -100,12 +142,22 @@ pub(crate) async fn run(session: &Session, backend: Backend, step: &Step<'_>, in
         )));
     }
     let ms = elapsed_ms(&started);
+    let lock_timeout = busy::is_lock_timeout(&failure.err, backend);
     let untouched = match mode {
         Mode::Atomic => true,
+        // A statement that gave up waiting for its lock changed nothing; when it was the
+        // migration's only one, the dirty mark its implicit commit made durable is void.
+        Mode::Wrapped if lock_timeout && only_statement => {
+            let _ = db.execute_unprepared("ROLLBACK").await;
+            clear_dirty_mark(db, step).await
+        }
         Mode::Wrapped => !dirty_mark_committed(db, step).await,
         // The stock default down() refuses before touching anything.
         Mode::Marked => is_missing_down(&failure.err, step.direction),
     };
+    if untouched && !failure.committing && lock_timeout {
+        return Ok(Ran::GaveWay(words));
+    }
     let mut writes = Writes::new(db.get_database_backend());
     if install {
         // The tables were to come with the migration, and were rolled back with it.
@@ -132,8 +184,13 @@ pub(crate) async fn run(session: &Session, backend: Backend, step: &Step<'_>, in
     })
 }
 
-async fn run_atomic(db: &DatabaseConnection, step: &Step<'_>, started: &Instant, install: bool) -> Result<i64, Failure> {
+async fn run_atomic(db: &DatabaseConnection, step: &Step<'_>, started: &Instant, cx: &Context<'_>) -> Result<i64, Failure> {
+    let backend = Backend::from_sea_orm(db.get_database_backend());
     let txn = db.begin().await?;
+    let own_limits = step.limits.lock_timeout != cx.run_limits.lock_timeout;
+    if own_limits {
+        txn.execute_unprepared(&step.limits.migration_sql(backend)).await?;
+    }
     let manager = SchemaManager::new(&txn);
     let outcome = match step.direction {
         Direction::Up => step.migration.up(&manager).await,
@@ -145,7 +202,7 @@ async fn run_atomic(db: &DatabaseConnection, step: &Step<'_>, started: &Instant,
     }
     let ms = elapsed_ms(started);
     let mut writes = Writes::new(db.get_database_backend());
-    if install {
+    if cx.install {
         writes.install();
     }
     match step.direction {
@@ -153,14 +210,32 @@ async fn run_atomic(db: &DatabaseConnection, step: &Step<'_>, started: &Instant,
         Direction::Down => writes.delete_applied(step.version()),
     };
     writes.append(NewEvent::ok(action(step.direction), step.version(), ms));
+    if own_limits && backend != Backend::Postgres {
+        writes.raw(&cx.run_limits.migration_sql(backend));
+    }
+    if let Some(label) = label_sql(backend, cx.next_label.as_deref()) {
+        writes.raw(&label);
+    }
     writes.send(&txn).await?;
-    txn.commit().await.map_err(|err| Failure { err, committing: true })?;
+    txn.commit().await.map_err(|err| Failure { err, committing: true, questions: None })?;
     Ok(ms)
 }
 
-async fn run_marked(db: &DatabaseConnection, step: &Step<'_>, started: &Instant, mode: Mode) -> Result<i64, Failure> {
+async fn run_marked(
+    db: &DatabaseConnection,
+    step: &Step<'_>,
+    started: &Instant,
+    mode: Mode,
+    cx: &Context<'_>,
+) -> Result<i64, Failure> {
+    let backend = Backend::from_sea_orm(db.get_database_backend());
     let wrapped = mode == Mode::Wrapped;
+    let own_limits = step.limits.lock_timeout != cx.run_limits.lock_timeout;
     let mut begin = Writes::new(db.get_database_backend());
+    if own_limits {
+        // Outside a transaction even on PostgreSQL: the session's setting, put back below.
+        begin.raw(&step.limits.session_sql(backend).remove(0));
+    }
     if wrapped {
         begin.raw("BEGIN");
     }
@@ -168,11 +243,17 @@ async fn run_marked(db: &DatabaseConnection, step: &Step<'_>, started: &Instant,
         Direction::Up => begin.insert_applied(&applied_row(step, 0, true)),
         Direction::Down => begin.set_dirty(step.version(), true),
     };
-    begin.send(db).await?;
+    let before = if wrapped {
+        questions(db, &format!("{};\n{QUESTIONS}", begin.sql())).await?
+    } else {
+        begin.send(db).await?;
+        None
+    };
+    let with_count = |err: DbErr| Failure { err, committing: false, questions: before };
     let manager = SchemaManager::new(db);
     match step.direction {
-        Direction::Up => step.migration.up(&manager).await?,
-        Direction::Down => step.migration.down(&manager).await?,
+        Direction::Up => step.migration.up(&manager).await.map_err(with_count)?,
+        Direction::Down => step.migration.down(&manager).await.map_err(with_count)?,
     }
     let ms = elapsed_ms(started);
     // The clean mark and the event commit together. PostgreSQL runs a message of several
@@ -191,11 +272,17 @@ async fn run_marked(db: &DatabaseConnection, step: &Step<'_>, started: &Instant,
     if explicit {
         end.raw("COMMIT");
     }
+    if own_limits {
+        end.raw(&cx.run_limits.session_sql(backend).remove(0));
+    }
+    if let Some(label) = label_sql(backend, cx.next_label.as_deref()) {
+        end.raw(&label);
+    }
     if let Err(err) = end.send(db).await {
         if explicit {
             let _ = db.execute_unprepared("ROLLBACK").await;
         }
-        return Err(Failure { err, committing: true });
+        return Err(Failure { err, committing: true, questions: None });
     }
     Ok(ms)
 }
@@ -211,6 +298,31 @@ async fn dirty_mark_committed(db: &DatabaseConnection, step: &Step<'_>) -> bool 
         Ok(rows) => rows.iter().any(|r| r.version == step.version() && r.dirty),
         Err(_) => true,
     }
+}
+
+/// The statement that names the session `label` where others can see it (PostgreSQL's
+/// `application_name` in `pg_stat_activity`; MySQL has no such name).
+pub(crate) fn label_sql(backend: Backend, label: Option<&str>) -> Option<String> {
+    let label = label?;
+    (backend == Backend::Postgres).then(|| {
+        // At most 63 bytes are kept; cut on a character boundary.
+        let mut cut = label.len().min(63);
+        while !label.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        format!("SET application_name = '{}'", label[..cut].replace('\'', "''"))
+    })
+}
+
+/// Takes back the dirty mark of a migration none of whose statements took effect; whether that
+/// was done.
+async fn clear_dirty_mark(db: &DatabaseConnection, step: &Step<'_>) -> bool {
+    let mut writes = Writes::new(db.get_database_backend());
+    match step.direction {
+        Direction::Up => writes.delete_applied(step.version()),
+        Direction::Down => writes.set_dirty(step.version(), false),
+    };
+    writes.send(db).await.is_ok()
 }
 
 fn applied_row(step: &Step<'_>, ms: i64, dirty: bool) -> AppliedRow {

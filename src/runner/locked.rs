@@ -1,7 +1,9 @@
 //! The commands that run under the lock, each on the session that holds it.
 
 use super::catalog::Catalog;
-use super::execute::{self, Step};
+use super::error::Busy;
+use super::execute::{self, Ran, Step};
+use super::{busy, limits};
 use super::state::{self, MigrationState, Status};
 use super::{DownTarget, Error, Migrator, Report, ResolveAs, RunOptions, StampTarget, StepReport, UpTarget, plan, wipe};
 use crate::capture::{self, Direction};
@@ -11,15 +13,34 @@ use sea_orm::DatabaseConnection;
 use std::collections::HashMap;
 use std::time::Instant;
 
-/// A runner's migrations and the session that holds the lock.
+/// A runner's migrations, the session that holds the lock, and the command it runs.
 pub(super) struct Run<'a> {
     m: &'a Migrator,
     session: &'a Session,
+    command: &'static str,
+}
+
+/// The session's name while `command` runs `version` (or between migrations).
+pub(super) fn label(command: &str, version: Option<&str>) -> String {
+    match version {
+        Some(version) => format!("seamigrate {command} {version}"),
+        None => format!("seamigrate {command}"),
+    }
+}
+
+/// The sentence for one time a step gave way.
+fn gave_way_words(step: &Step<'_>, words: &str, held: &[String]) -> String {
+    let waited = match step.limits.lock_timeout {
+        Some(limit) => format!("waited {}s for a lock", limit.as_secs_f64()),
+        None => "waited for a lock".to_string(),
+    };
+    let held = if held.is_empty() { String::new() } else { format!(": {}", held.join("; ")) };
+    format!("{} ({}) {waited} and was rolled back ({words}){held}", step.migration.name(), step.direction)
 }
 
 impl<'a> Run<'a> {
-    pub(super) fn on(m: &'a Migrator, session: &'a Session) -> Self {
-        Run { m, session }
+    pub(super) fn on(m: &'a Migrator, session: &'a Session, command: &'static str) -> Self {
+        Run { m, session, command }
     }
 
     fn db(&self) -> &DatabaseConnection {
@@ -33,13 +54,8 @@ impl<'a> Run<'a> {
         let mut steps = Vec::with_capacity(versions.len());
         for version in &versions {
             let migration = self.m.catalog.require(version)?;
-            let checksum = capture::checksum(migration, self.m.backend).await;
-            steps.push(Step {
-                migration,
-                direction: Direction::Up,
-                checksum,
-                previous: std::mem::replace(&mut previous, version.clone()),
-            });
+            let previous = std::mem::replace(&mut previous, version.clone());
+            steps.push(self.step(migration, Direction::Up, previous).await);
         }
         if install && !steps.first().is_some_and(|s| s.shares_a_transaction(self.m.backend)) {
             self.install_now().await?;
@@ -64,12 +80,7 @@ impl<'a> Run<'a> {
                 .rev()
                 .find(|v| **v < version.as_str())
                 .map_or_else(|| "base".to_string(), |v| v.to_string());
-            steps.push(Step {
-                migration: self.m.catalog.require(version)?,
-                direction: Direction::Down,
-                checksum: None,
-                previous: below,
-            });
+            steps.push(self.step(self.m.catalog.require(version)?, Direction::Down, below).await);
         }
         self.run_steps(&steps, &status.current, "nothing to revert", false).await
     }
@@ -102,28 +113,76 @@ impl<'a> Run<'a> {
         self.up(&UpTarget::All, options).await
     }
 
+    /// One migration to run, with what its captured SQL tells: its checksum (of `up()`), the
+    /// tables it names and the limits it declares.
+    async fn step<'m>(&self, migration: &'m dyn sea_orm_migration::MigrationTrait, direction: Direction, previous: String) -> Step<'m> {
+        let backend = self.m.backend;
+        let captured = capture::capture(migration, direction, backend).await.ok();
+        let checksum = match direction {
+            Direction::Up => captured.as_ref().map(capture::Captured::checksum),
+            Direction::Down => None,
+        };
+        Step {
+            migration,
+            direction,
+            checksum,
+            previous,
+            tables: captured.as_ref().map(|c| busy::tables(&c.statements, backend)).unwrap_or_default(),
+            limits: self.m.limits.with(captured.map(|c| c.limits).unwrap_or_default()),
+        }
+    }
+
     /// Runs `steps` in order; with `install`, the history tables are created in the first
-    /// one's transaction.
+    /// one's transaction. A step that gives way to the application (a statement waited too
+    /// long for a lock) is tried again, up to its limits allow, after a pause.
     async fn run_steps(
         &self,
         steps: &[Step<'_>],
         current: &Option<String>,
         idle: &str,
-        install: bool,
+        mut install: bool,
     ) -> Result<Report, Error> {
         let started = Instant::now();
         let mut report = Report::default();
+        let done = |report: &Report| report.steps.iter().map(|s| s.version.clone()).collect::<Vec<_>>();
         for (i, step) in steps.iter().enumerate() {
             let version = step.migration.name();
             self.m.progress.started(version, step.direction);
-            let ms = match execute::run(self.session, self.m.backend, step, install && i == 0).await {
-                Ok(ms) => ms,
-                Err(Error::LockLost(lost)) => {
-                    let done = report.steps.iter().map(|s| s.version.clone()).collect();
-                    return Err(Error::LockLost(lost.after(done)));
-                }
-                Err(err) => return Err(err),
+            let next = steps.get(i + 1).map(|s| s.migration.name());
+            let cx = execute::Context {
+                install,
+                run_limits: &self.m.limits,
+                next_label: Some(label(self.command, next)),
             };
+            let mut tries = 0;
+            let ms = loop {
+                tries += 1;
+                match execute::run(self.session, self.m.backend, step, &cx).await {
+                    Ok(Ran::Done(ms)) => break ms,
+                    Ok(Ran::GaveWay(words)) => {
+                        if install {
+                            // The tables were to come with this step, and went with it.
+                            self.install_now().await?;
+                            install = false;
+                        }
+                        let held = busy::blockers(self.db(), self.m.backend, &step.tables).await;
+                        if tries > step.limits.retries {
+                            let busy = Busy { version: version.to_string(), direction: step.direction, tries, limits: step.limits, words, held, done: done(&report) };
+                            self.record_gave_way(step, Outcome::Failed, busy.to_string()).await;
+                            return Err(Error::Busy(Box::new(busy)));
+                        }
+                        let pause = limits::backoff(tries + 1);
+                        let why = gave_way_words(step, &words, &held);
+                        self.m.progress.gave_way(version, step.direction, tries + 1, step.limits.retries + 1, pause, &why);
+                        let message = format!("{why}; tried again after {:.1}s (try {} of {})", pause.as_secs_f64(), tries + 1, step.limits.retries + 1);
+                        self.record_gave_way(step, Outcome::Retried, message).await;
+                        tokio::time::sleep(pause).await;
+                    }
+                    Err(Error::LockLost(lost)) => return Err(Error::LockLost(lost.after(done(&report)))),
+                    Err(err) => return Err(err),
+                }
+            };
+            install = false;
             self.m.progress.finished(version, step.direction, ms);
             report.steps.push(StepReport { version: version.to_string(), direction: step.direction, ms });
         }
@@ -286,6 +345,16 @@ impl<'a> Run<'a> {
             snapshot.applied
         };
         Ok((state::assess(&self.m.catalog, &applied, self.m.backend).await, false))
+    }
+
+    /// Logs that `step` gave way (`Retried`) or gave up (`Failed`); best effort, as failures are.
+    async fn record_gave_way(&self, step: &Step<'_>, outcome: Outcome, message: String) {
+        let action = match step.direction {
+            Direction::Up => Action::Up,
+            Direction::Down => Action::Down,
+        };
+        let event = NewEvent { action, version: Some(step.migration.name().to_string()), outcome, duration_ms: None, message: Some(message) };
+        let _ = HistoryStore::on(self.db()).append(event).await;
     }
 
     async fn install_now(&self) -> Result<(), Error> {

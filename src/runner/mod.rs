@@ -9,7 +9,9 @@
 mod catalog;
 mod error;
 mod execute;
+mod busy;
 mod guard;
+mod limits;
 mod locked;
 mod plan;
 mod preview;
@@ -19,6 +21,7 @@ mod wipe;
 
 pub use error::{Error, LockLost};
 pub use guard::Environment;
+pub use limits::{DEFAULT_LOCK_TIMEOUT, DEFAULT_RETRIES, DdlLimits, Declared};
 pub use plan::{DownTarget, ResolveAs, StampTarget, UpTarget};
 pub use preview::{LintScope, Offline, Preview};
 pub use progress::{Progress, Silent};
@@ -31,7 +34,7 @@ use crate::lock;
 use catalog::Catalog;
 use guard::Guarded;
 use locked::Run;
-use sea_orm::DatabaseConnection;
+use sea_orm::{ConnectionTrait, DatabaseConnection};
 use sea_orm_migration::{MigrationTrait, MigratorTrait};
 use serde::Serialize;
 use std::sync::Arc;
@@ -98,6 +101,7 @@ pub struct Migrator {
     legacy_table: String,
     env: Environment,
     lock_timeout: Duration,
+    limits: DdlLimits,
     progress: Arc<dyn Progress>,
 }
 
@@ -126,6 +130,7 @@ impl Migrator {
             legacy_table: "seaql_migrations".into(),
             env: Environment::default(),
             lock_timeout: Duration::from_secs(60),
+            limits: DdlLimits::default(),
             progress: Arc::new(Silent),
         })
     }
@@ -138,6 +143,13 @@ impl Migrator {
     /// How long to wait for another run's lock before giving up.
     pub fn lock_timeout(mut self, timeout: Duration) -> Self {
         self.lock_timeout = timeout;
+        self
+    }
+
+    /// How long migrations' statements may wait for table locks (and run), and how often a
+    /// migration that gave way is tried again; see [`DdlLimits`].
+    pub fn ddl_limits(mut self, limits: DdlLimits) -> Self {
+        self.limits = limits;
         self
     }
 
@@ -179,52 +191,53 @@ impl Migrator {
 
     /// Applies pending migrations up to `target`.
     pub async fn up(&self, target: &UpTarget, options: &RunOptions) -> Result<Report, Error> {
-        self.locked(async |s| Run::on(self, s).up(target, options).await).await
+        self.locked("up", async |s| Run::on(self, s, "up").up(target, options).await).await
     }
 
     /// Reverts applied migrations down to `target`.
     pub async fn down(&self, target: &DownTarget, options: &RunOptions) -> Result<Report, Error> {
         guard::check(self.env, Guarded::Down, options.confirmed)?;
-        self.locked(async |s| Run::on(self, s).down(target).await).await
+        self.locked("down", async |s| Run::on(self, s, "down").down(target).await).await
     }
 
     /// Records the database as being at `target` without running anything: baselines a
     /// database that predates its migrations, clears a `dirty` mark after a manual repair, and
     /// re-records the checksums of edited migrations.
     pub async fn stamp(&self, target: &StampTarget) -> Result<Report, Error> {
-        self.locked(async |s| Run::on(self, s).stamp(target).await).await
+        self.locked("stamp", async |s| Run::on(self, s, "stamp").stamp(target).await).await
     }
 
     /// Settles one migration's record by hand, running nothing: after a `dirty` failure has
     /// been repaired, to accept an edited migration's new code, or to forget a migration whose
     /// code and changes are gone.
     pub async fn resolve(&self, version: &str, resolve_as: ResolveAs) -> Result<Report, Error> {
-        self.locked(async |s| Run::on(self, s).resolve(version, resolve_as).await).await
+        self.locked("resolve", async |s| Run::on(self, s, "resolve").resolve(version, resolve_as).await).await
     }
 
     /// Drops every table, then applies every migration. Never in production.
     pub async fn fresh(&self, options: &RunOptions) -> Result<Report, Error> {
         guard::check(self.env, Guarded::Wipe("fresh"), options.confirmed)?;
-        self.locked(async |s| Run::on(self, s).fresh(options).await).await
+        self.locked("fresh", async |s| Run::on(self, s, "fresh").fresh(options).await).await
     }
 
     /// Reverts every applied migration. Never in production.
     pub async fn reset(&self, options: &RunOptions) -> Result<Report, Error> {
         guard::check(self.env, Guarded::Wipe("reset"), options.confirmed)?;
-        self.locked(async |s| Run::on(self, s).down(&DownTarget::Base).await).await
+        self.locked("reset", async |s| Run::on(self, s, "reset").down(&DownTarget::Base).await).await
     }
 
     /// Reverts every applied migration, then applies them all again. Never in production.
     pub async fn refresh(&self, options: &RunOptions) -> Result<Report, Error> {
         guard::check(self.env, Guarded::Wipe("refresh"), options.confirmed)?;
-        self.locked(async |s| Run::on(self, s).refresh(options).await).await
+        self.locked("refresh", async |s| Run::on(self, s, "refresh").refresh(options).await).await
     }
 
     /// Runs `work` under the migration lock, on the session that holds it, as `up` runs
     /// migrations: for what changes the schema outside the runner (`restore`), so that no
-    /// migration runs meanwhile. If `work` fails and the session's connection turns out to be
-    /// gone, the error says the lock was lost.
-    pub async fn locked<T, E, F>(&self, work: F) -> Result<T, E>
+    /// migration runs meanwhile. `command` names the run where others can see it. If `work`
+    /// fails and the session's connection turns out to be gone, the error says the lock was
+    /// lost.
+    pub async fn locked<T, E, F>(&self, command: &'static str, work: F) -> Result<T, E>
     where
         F: AsyncFnOnce(&Session) -> Result<T, E>,
         E: From<Error> + std::fmt::Display,
@@ -236,14 +249,14 @@ impl Migrator {
                 (opened.map_err(Error::db("opening a session for the run"))?, true)
             }
         };
-        let result = self.locked_on(&session, work).await;
+        let result = self.locked_on(&session, command, work).await;
         if owned {
             session.close().await;
         }
         result
     }
 
-    async fn locked_on<T, E, F>(&self, session: &Session, work: F) -> Result<T, E>
+    async fn locked_on<T, E, F>(&self, session: &Session, command: &'static str, work: F) -> Result<T, E>
     where
         F: AsyncFnOnce(&Session) -> Result<T, E>,
         E: From<Error> + std::fmt::Display,
@@ -252,7 +265,11 @@ impl Migrator {
         let timeout = self.lock_timeout;
         let on_wait = move || progress.waiting_for_lock(timeout);
         let lock = lock::acquire(session, timeout, &on_wait).await.map_err(Error::from)?;
-        let result = match work(session).await {
+        let result = match self.set_up_session(session, command).await {
+            Ok(()) => work(session).await,
+            Err(err) => Err(err.into()),
+        };
+        let result = match result {
             // The first sign of a lost connection: say so, whatever the work was doing.
             Err(err) if !session.is_lost() && !session.is_alive().await => {
                 Err(Error::LockLost(LockLost::outside_a_migration(err.to_string())).into())
@@ -263,6 +280,28 @@ impl Migrator {
         let value = result?;
         released?;
         Ok(value)
+    }
+}
+
+impl Migrator {
+    /// Sets the run's DDL limits and name on `session`, in one round trip.
+    async fn set_up_session(&self, session: &Session, command: &'static str) -> Result<(), Error> {
+        let mut sql = self.limits.session_sql(self.backend);
+        sql.extend(execute::label_sql(self.backend, Some(&locked::label(command, None))));
+        let applied = session.connection().execute_unprepared(&sql.join(";\n")).await;
+        match applied {
+            // MySQL, which has no `max_statement_time`: its `max_execution_time` limits SELECT
+            // alone, which is no limit for a migration; say so rather than pretend.
+            Err(err) if self.backend == Backend::MySql && self.limits.statement_timeout.is_some()
+                && crate::db::connect::db_words(&err).contains("max_statement_time") =>
+            {
+                Err(Error::Database {
+                    what: "setting --statement-timeout".into(),
+                    words: "this server has no max_statement_time (it is MySQL, not MariaDB); leave --statement-timeout out".into(),
+                })
+            }
+            other => other.map(drop).map_err(Error::db("setting the run's lock wait limits")),
+        }
     }
 }
 

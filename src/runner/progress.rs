@@ -10,6 +10,9 @@ pub trait Progress: Send + Sync {
     fn waiting_for_lock(&self, _timeout: Duration) {}
     fn started(&self, _version: &str, _direction: Direction) {}
     fn finished(&self, _version: &str, _direction: Direction, _ms: i64) {}
+    /// A statement of `version` waited too long for a lock; the migration was rolled back and
+    /// is tried again (try `attempt` of `of`) after `pause`; `why` names who held the lock.
+    fn gave_way(&self, _version: &str, _direction: Direction, _attempt: u32, _of: u32, _pause: Duration, _why: &str) {}
 }
 
 /// Progress that goes nowhere.

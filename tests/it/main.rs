@@ -5,6 +5,7 @@ mod support;
 
 mod adopt;
 mod bad_input;
+mod busy_table;
 mod autogen_property;
 mod autogen_cli;
 mod backup;
