@@ -40,5 +40,5 @@ pub mod schema;
 pub use db::{Backend, DatabaseUrl};
 pub use runner::{
     DownTarget, Environment, Error, MigrationState, Migrator, Report, ResolveAs, RunOptions,
-    StampTarget, Status, UpOptions, UpTarget, ensure_up_to_date,
+    StampTarget, StartupOptions, Status, UpOptions, UpTarget, ensure_up_to_date, ensure_up_to_date_with,
 };

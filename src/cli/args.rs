@@ -71,6 +71,11 @@ pub struct Global {
     #[arg(long, value_name = "SECONDS", global = true, value_parser = clap::value_parser!(u64).range(1..=604_800))]
     pub statement_timeout: Option<u64>,
 
+    /// Seconds to keep retrying while the database is not reachable yet (starting up, say),
+    /// 1 to 3600 [default: no retry]
+    #[arg(long, value_name = "SECONDS", global = true, value_parser = clap::value_parser!(u64).range(1..=3_600))]
+    pub wait_for_db: Option<u64>,
+
     /// Seconds to wait for the database server to answer (1 to 3600)
     #[arg(long, default_value_t = 10, value_name = "SECONDS", global = true,
           value_parser = clap::value_parser!(u64).range(1..=3_600))]

@@ -1,14 +1,13 @@
-//! `backup`, `backups`, `restore`, and the backup production `up` takes first: the options
-//! resolved, the work done by [`crate::backup`], the result printed.
+//! `backup` and `backups`: the options resolved, the work done by [`crate::backup`], the result
+//! printed. (The backups production `up` and `restore` take are the runner's.)
 
 use super::args::{BackupsAction, Format, Global};
-use super::confirm::confirmed;
 use super::console::Console;
 use super::error::CliError;
 use super::render;
-use crate::backup::{self, Backup, BackupError, Expiry, Reason, Request};
+use crate::backup::{self, Backup, Expiry, Reason, Request};
 use crate::db::DatabaseUrl;
-use crate::runner::{Environment, Migrator, RunOptions, UpTarget};
+use crate::runner::Migrator;
 use std::path::{Path, PathBuf};
 
 /// `backup [--out DIR] [--keep-days N]`.
@@ -133,124 +132,6 @@ fn list_table(console: &Console, dir: &Path, all: &[Backup]) {
         console.out(line(row.iter().map(String::as_str).collect()));
     }
     console.out(format!("{} backup(s) in {}", all.len(), dir.display()));
-}
-
-/// `restore FILE`: verify, confirm, save the current state, replace.
-pub async fn restore(
-    migrator: &Migrator,
-    url: &DatabaseUrl,
-    file: &Path,
-    out: Option<PathBuf>,
-    env: Environment,
-    console: &Console,
-    global: &Global,
-) -> Result<(), CliError> {
-    let metadata = backup::verify(file)?;
-    backup::check_backend(file, &metadata, url)?;
-    let restoring = version(metadata.schema_version.as_deref()).to_string();
-    if env == Environment::Production {
-        if !global.yes {
-            return Err(BackupError::Refused(format!(
-                "restore refused in production without --yes: it would replace every table of \
-                 database '{}' with {} (schema version {restoring}); pass --yes to confirm",
-                url.database(),
-                file.display()
-            ))
-            .into());
-        }
-        console.err(format!(
-            "production: restoring schema version {restoring} into database '{}'",
-            url.database()
-        ));
-    } else if !confirmed(console, global.yes, "restore", url.database()) {
-        return Err(BackupError::Refused(format!(
-            "restore needs confirmation: type the database name '{}' when asked, or pass --yes",
-            url.database()
-        ))
-        .into());
-    }
-    let dir = out.unwrap_or_else(backup::default_dir);
-    let safety = migrator
-        .locked("restore", async |session| {
-            let safety = take(migrator, url, &dir, backup::DEFAULT_RETENTION_DAYS, Reason::BeforeRestore).await?;
-            if global.format == Format::Text {
-                console.err(format!("saved the current state to {} before restoring", safety.dump.display()));
-            }
-            backup::restore(session.connection(), url, file, &metadata)
-                .await
-                .map_err(|e| restore_failed(e, &safety))?;
-            Ok::<_, CliError>(safety)
-        })
-        .await?;
-    let saved = format!("saved the current state to {}", safety.dump.display());
-    if global.format == Format::Json {
-        render::json(
-            console,
-            &serde_json::json!({
-                "restored": file,
-                "database": url.database(),
-                "schema_version": metadata.schema_version,
-                "safety_backup": safety,
-            }),
-        );
-    } else if !global.quiet {
-        console.out(format!(
-            "Restored {} into database '{}'; it is at schema version {restoring}; {saved}",
-            file.display(),
-            url.database()
-        ));
-    }
-    Ok(())
-}
-
-/// A failed restore names the safety backup, which holds what was there before.
-fn restore_failed(e: BackupError, safety: &Backup) -> CliError {
-    match e {
-        BackupError::ToolFailed { tool, status, stderr } => BackupError::ToolFailed {
-            tool,
-            status,
-            stderr: format!("{stderr}; the state before the restore is in {}", safety.dump.display()),
-        }
-        .into(),
-        other => other.into(),
-    }
-}
-
-/// The backup production `up` takes: where, and what `up` is about to do.
-pub struct UpBackup<'a> {
-    pub dir: Option<PathBuf>,
-    pub target: &'a UpTarget,
-    pub options: &'a RunOptions,
-}
-
-/// Production `up`: a backup before the first migration, when there is something to apply,
-/// unless `--no-backup`. A plan the runner would refuse takes no backup: `up` reports it.
-pub async fn before_up(
-    migrator: &Migrator,
-    url: &DatabaseUrl,
-    up: &UpBackup<'_>,
-    console: &Console,
-    global: &Global,
-) -> Result<(), CliError> {
-    match migrator.preview_up(up.target, up.options).await {
-        Ok(planned) if !planned.is_empty() => {}
-        _ => return Ok(()),
-    }
-    let dir = up.dir.clone().unwrap_or_else(backup::default_dir);
-    let made = take(migrator, url, &dir, backup::DEFAULT_RETENTION_DAYS, Reason::BeforeUp).await?;
-    let line = format!(
-        "backed up database '{}' to {} before applying (schema version {})",
-        url.database(),
-        made.dump.display(),
-        version(made.metadata.schema_version.as_deref())
-    );
-    // In JSON mode standard output holds one document, the report; the line goes to stderr.
-    if global.format == Format::Json {
-        console.err(line);
-    } else if !global.quiet {
-        console.out(line);
-    }
-    Ok(())
 }
 
 fn version(v: Option<&str>) -> &str {

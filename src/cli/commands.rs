@@ -1,19 +1,23 @@
-//! One function per command: resolve the options, call the runner, render the result.
+//! One function per command: map the flags to the runner's options, call it, render the result.
+//! Policy (what production refuses, the backup before `up`) is the runner's; the CLI only asks
+//! the questions a terminal can answer.
 
-use super::args::{Cli, Command, Format, Global, ResolveAsArg, SqlOnly};
+use super::args::{Cli, Command, Format, Global, ResolveAsArg, SqlOnly, TableFilter};
 use super::autogen::{self, Compare, Draft};
 use super::confirm::confirmed;
 use super::console::Console;
 use super::error::CliError;
-use super::render::{self, CliProgress};
+use super::progress::CliProgress;
+use super::render;
 use crate::db::{ConnectSettings, DEFAULT_URL, DatabaseUrl, Session};
-use crate::lint::{Finding, Severity};
+use crate::diff::Rename;
 use crate::runner::{
-    DownTarget, Environment, LintScope, Migrator, Offline, Preview, ResolveAs, RunOptions,
-    StampTarget, UpTarget,
+    BackupChoice, DdlLimits, DownTarget, Environment, LintScope, Migrator, Offline, Preview, Report, ResolveAs,
+    RunOptions, StampTarget, UpTarget, blocking,
 };
 use crate::schema::EntitySet;
 use sea_orm_migration::MigratorTrait;
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -24,184 +28,284 @@ pub async fn dispatch<M: MigratorTrait>(
 ) -> Result<(), CliError> {
     let global = cli.global;
     let env: Environment = global.env.parse().map_err(CliError::Usage)?;
-    if let Command::Generate { name, dir } = &cli.command {
-        let made = super::generate::generate(name, dir.as_deref(), chrono::Utc::now())?;
-        if global.format == Format::Json {
-            render::json(console, &made);
-        } else if !global.quiet {
-            console.out(format!(
-                "Created {} and registered {} in {}",
-                made.file.display(),
-                made.version,
-                made.lib.display()
+    match cli.command {
+        Command::Generate { name, dir } => generate(&global, console, &name, dir),
+        Command::Backups { dir, action } => super::backup::backups(console, &global, dir.as_deref(), action.as_ref()),
+        command => {
+            if let Command::Autogenerate { name, .. } = &command {
+                super::generate::check_name(name)?;
+            }
+            if let Some(previews) = offline_sql::<M>(&command).await? {
+                render::previews(console, global.format, &previews);
+                return Ok(());
+            }
+            let cx = Context::connect::<M>(global, env, &command, console).await?;
+            cx.run(command, entities).await
+        }
+    }
+}
+
+/// A command's connection, runner and output.
+struct Context<'a> {
+    global: Global,
+    env: Environment,
+    console: &'a Console,
+    url: DatabaseUrl,
+    migrator: Migrator,
+    progress: Arc<CliProgress>,
+}
+
+impl<'a> Context<'a> {
+    async fn connect<M: MigratorTrait>(
+        global: Global,
+        env: Environment,
+        command: &Command,
+        console: &'a Console,
+    ) -> Result<Context<'a>, CliError> {
+        let url = DatabaseUrl::parse(global.database_url.as_deref().unwrap_or(DEFAULT_URL))?;
+        console.redact_with(&url);
+        if global.verbose {
+            console.err(format!("connecting to {} ({})", url.masked(), url.backend()));
+        }
+        let settings = ConnectSettings {
+            schema: global.database_schema.clone(),
+            create_schema: writes(command),
+            connect_timeout: Duration::from_secs(global.connect_timeout),
+        };
+        let session = match global.wait_for_db {
+            Some(wait) => {
+                let report = |err: &crate::db::ConnectError, waited: Duration| {
+                    console.err(format!(
+                        "waiting for the database ({}s of {wait}s): {}",
+                        waited.as_secs(),
+                        err.reason
+                    ));
+                };
+                crate::db::wait::retrying(Duration::from_secs(wait), &report, || Session::open(&url, &settings)).await
+            }
+            None => Session::open(&url, &settings).await,
+        }
+        .map_err(crate::runner::Error::from)?;
+        let progress = Arc::new(CliProgress::new(console.clone(), global.quiet, global.format == Format::Json));
+        let limits = DdlLimits {
+            lock_timeout: (global.ddl_lock_timeout > 0).then(|| Duration::from_secs(global.ddl_lock_timeout)),
+            retries: global.ddl_retries,
+            statement_timeout: global.statement_timeout.map(Duration::from_secs),
+        };
+        let migrator = Migrator::new::<M>(session)?
+            .environment(env)
+            .lock_timeout(Duration::from_secs(global.lock_timeout))
+            .ddl_limits(limits)
+            .progress(progress.clone());
+        Ok(Context { global, env, console, url, migrator, progress })
+    }
+
+    async fn run(self, command: Command, entities: Option<&EntitySet>) -> Result<(), CliError> {
+        match command {
+            Command::Up { steps, to, allow_out_of_order, allow_modified, allow_destructive, no_backup, backup_dir, sql } => {
+                let backup = match (no_backup, backup_dir) {
+                    (true, _) => BackupChoice::Skip,
+                    (false, Some(dir)) => BackupChoice::Dir(dir),
+                    (false, None) => BackupChoice::DefaultDir,
+                };
+                let options = RunOptions { allow_out_of_order, allow_modified, allow_destructive, backup, ..self.options() };
+                self.up(up_target(steps, to), &options, &sql).await
+            }
+            Command::Down { steps, to, sql } => self.down(down_target(steps, to), &sql).await,
+            Command::Status => {
+                render::status(self.console, self.global.format, &self.migrator.status().await?);
+                Ok(())
+            }
+            Command::Current => {
+                render::current(self.console, self.global.format, &self.migrator.status().await?);
+                Ok(())
+            }
+            Command::History { limit } => {
+                render::history(self.console, self.global.format, &self.migrator.history(limit).await?);
+                Ok(())
+            }
+            Command::Stamp { version } => self.stamp(version).await,
+            Command::Resolve { version, resolve_as } => self.resolve(&version, resolve_as).await,
+            Command::Fresh => self.wipe("fresh").await,
+            Command::Refresh => self.wipe("refresh").await,
+            Command::Reset => self.wipe("reset").await,
+            Command::Lint { version, all } => self.lint(version, all).await,
+            Command::Check { tables } => self.check(entities, &tables).await,
+            Command::Autogenerate { name, preview, renames, dir, tables } => {
+                self.autogenerate(entities, &name, preview, renames, dir, &tables).await
+            }
+            Command::Backup { out, keep_days } => {
+                super::backup::backup(&self.migrator, &self.url, out, keep_days, self.console, &self.global).await
+            }
+            Command::Restore { file, out } => self.restore(file, out).await,
+            Command::Generate { .. } | Command::Backups { .. } => Ok(()),
+        }
+    }
+
+    fn options(&self) -> RunOptions {
+        RunOptions { confirmed: self.global.yes, ..RunOptions::default() }
+    }
+
+    async fn up(&self, target: UpTarget, options: &RunOptions, sql: &SqlOnly) -> Result<(), CliError> {
+        if sql.sql {
+            render::previews(self.console, self.global.format, &self.migrator.preview_up(&target, options).await?);
+            return Ok(());
+        }
+        let result = self.migrator.up(&target, options).await;
+        self.finish("up", result)
+    }
+
+    async fn down(&self, target: DownTarget, sql: &SqlOnly) -> Result<(), CliError> {
+        if sql.sql {
+            render::previews(self.console, self.global.format, &self.migrator.preview_down(&target).await?);
+            return Ok(());
+        }
+        let result = self.migrator.down(&target, &self.options()).await;
+        self.finish("down", result)
+    }
+
+    async fn stamp(&self, version: String) -> Result<(), CliError> {
+        let target = match version.as_str() {
+            "base" => StampTarget::Base,
+            _ => StampTarget::Version(version),
+        };
+        let result = self.migrator.stamp(&target).await;
+        self.finish("stamp", result)
+    }
+
+    async fn resolve(&self, version: &str, resolve_as: ResolveAsArg) -> Result<(), CliError> {
+        let resolve_as = match resolve_as {
+            ResolveAsArg::Applied => ResolveAs::Applied,
+            ResolveAsArg::Pending => ResolveAs::Pending,
+        };
+        let result = self.migrator.resolve(version, resolve_as).await;
+        self.finish("resolve", result)
+    }
+
+    /// `fresh`, `refresh`, `reset`: outside production, a terminal is asked for the name.
+    async fn wipe(&self, name: &'static str) -> Result<(), CliError> {
+        let mut options = self.options();
+        if self.env != Environment::Production {
+            options.confirmed = confirmed(self.console, self.global.yes, name, &self.url.database_shown());
+        }
+        let result = match name {
+            "fresh" => self.migrator.fresh(&options).await,
+            "refresh" => self.migrator.refresh(&options).await,
+            _ => self.migrator.reset(&options).await,
+        };
+        self.finish(name, result)
+    }
+
+    async fn lint(&self, version: Option<String>, all: bool) -> Result<(), CliError> {
+        let scope = match (version, all) {
+            (Some(version), _) => LintScope::Version(version),
+            (None, true) => LintScope::All,
+            (None, false) => LintScope::Pending,
+        };
+        let findings = self.migrator.lint(&scope).await?;
+        let errors = blocking(&findings);
+        let listed = self.global.format == Format::Text;
+        if listed || errors.is_empty() {
+            render::findings(self.console, self.global.format, &findings);
+        }
+        if !errors.is_empty() {
+            return Err(CliError::Lint { errors, findings, listed });
+        }
+        Ok(())
+    }
+
+    async fn check(&self, entities: Option<&EntitySet>, tables: &TableFilter) -> Result<(), CliError> {
+        let request = Compare { entities, filter: tables.to_filter(), renames: Vec::new() };
+        autogen::check(&self.migrator, &request, self.console, self.global.format).await
+    }
+
+    async fn autogenerate(
+        &self,
+        entities: Option<&EntitySet>,
+        name: &str,
+        preview: bool,
+        renames: Vec<Rename>,
+        dir: Option<PathBuf>,
+        tables: &TableFilter,
+    ) -> Result<(), CliError> {
+        let request = Compare { entities, filter: tables.to_filter(), renames };
+        let draft = Draft { name, preview, dir: dir.as_deref(), interactive: !self.global.yes };
+        autogen::autogenerate(&self.migrator, request, &draft, self.console, self.global.format).await
+    }
+
+    /// `restore FILE`: outside production a terminal is asked for the name; the runner does the
+    /// rest (and refuses in production without `--yes`).
+    async fn restore(&self, file: PathBuf, out: Option<PathBuf>) -> Result<(), CliError> {
+        let database = self.url.database_shown();
+        let confirmed = self.global.yes
+            || (self.env != Environment::Production && confirmed(self.console, false, "restore", &database));
+        let options = crate::runner::RestoreOptions { confirmed, safety_dir: out };
+        let restored = self.migrator.restore(&file, &options).await?;
+        let version = restored.schema_version.as_deref().unwrap_or("base");
+        if self.global.format == Format::Json {
+            render::json(self.console, &restored);
+        } else if !self.global.quiet {
+            self.console.out(format!(
+                "Restored {} into database '{database}'; it is at schema version {version}; saved the \
+                 current state to {}",
+                file.display(),
+                restored.safety_backup.dump.display()
             ));
         }
-        return Ok(());
+        Ok(())
     }
-    if let Command::Backups { dir, action } = &cli.command {
-        return super::backup::backups(console, &global, dir.as_deref(), action.as_ref());
+
+    /// Prints what a command that runs migrations did; with `--format json`, what it did before
+    /// it failed too, with the error, in one document.
+    fn finish(&self, command: &str, result: Result<Report, crate::runner::Error>) -> Result<(), CliError> {
+        match result {
+            Ok(report) => {
+                if !self.global.quiet || self.global.format == Format::Json {
+                    render::report(self.console, self.global.format, command, &report);
+                }
+                Ok(())
+            }
+            Err(err) if self.global.format == Format::Json => {
+                let err = CliError::from(err);
+                let steps = self.progress.done();
+                render::json(
+                    self.console,
+                    &serde_json::json!({ "command": command, "steps": steps, "error": err.json() }),
+                );
+                Err(CliError::Reported(err.exit_code()))
+            }
+            Err(err) => Err(err.into()),
+        }
     }
-    if let Command::Autogenerate { name, .. } = &cli.command {
-        super::generate::check_name(name)?;
-    }
-    if let Some(previews) = offline_sql::<M>(&cli.command).await? {
-        render::previews(console, global.format, &previews);
-        return Ok(());
-    }
-    let url = DatabaseUrl::parse(global.database_url.as_deref().unwrap_or(DEFAULT_URL))?;
-    console.redact_with(&url);
-    if global.verbose {
-        console.err(format!("connecting to {} ({})", url.masked(), url.backend()));
-    }
-    let sql_only = matches!(
-        &cli.command,
-        Command::Up { sql, .. } | Command::Down { sql, .. } if sql.sql
-    );
-    let writes = !sql_only && !matches!(
-        cli.command,
-        Command::Status
-            | Command::Current
-            | Command::History { .. }
-            | Command::Check { .. }
-            | Command::Autogenerate { .. }
-            | Command::Backup { .. }
-    );
-    let migrator = connect::<M>(&global, writes, &url, env, console).await?;
-    let format = global.format;
-    let mut options = RunOptions {
-        confirmed: global.yes,
-        ..RunOptions::default()
-    };
-    match cli.command {
-        Command::Up {
-            steps,
-            to,
-            allow_out_of_order,
-            allow_modified,
-            allow_destructive,
-            no_backup,
-            backup_dir,
-            sql,
-        } => {
-            options.allow_out_of_order = allow_out_of_order;
-            options.allow_modified = allow_modified;
-            let target = up_target(steps, to);
-            if sql.sql {
-                render::previews(console, format, &migrator.preview_up(&target, &options).await?);
-                return Ok(());
-            }
-            if env == Environment::Production && !allow_destructive {
-                lint_gate(&migrator).await?;
-            }
-            if env == Environment::Production && !no_backup {
-                let backup = super::backup::UpBackup { dir: backup_dir, target: &target, options: &options };
-                super::backup::before_up(&migrator, &url, &backup, console, &global).await?;
-            }
-            let report = migrator.up(&target, &options).await?;
-            summarise(console, &global, "up", &report);
-        }
-        Command::Down { steps, to, sql } => {
-            let target = down_target(steps, to);
-            if sql.sql {
-                render::previews(console, format, &migrator.preview_down(&target).await?);
-                return Ok(());
-            }
-            let report = migrator.down(&target, &options).await?;
-            summarise(console, &global, "down", &report);
-        }
-        Command::Status => render::status(console, format, &migrator.status().await?),
-        Command::Current => render::current(console, format, &migrator.status().await?),
-        Command::History { limit } => {
-            render::history(console, format, &migrator.history(limit).await?)
-        }
-        Command::Stamp { version } => {
-            let target = match version.as_str() {
-                "base" => StampTarget::Base,
-                _ => StampTarget::Version(version),
-            };
-            let report = migrator.stamp(&target).await?;
-            summarise(console, &global, "stamp", &report);
-        }
-        Command::Resolve {
-            version,
-            resolve_as,
-        } => {
-            let resolve_as = match resolve_as {
-                ResolveAsArg::Applied => ResolveAs::Applied,
-                ResolveAsArg::Pending => ResolveAs::Pending,
-            };
-            let report = migrator.resolve(&version, resolve_as).await?;
-            summarise(console, &global, "resolve", &report);
-        }
-        Command::Fresh | Command::Refresh | Command::Reset => {
-            let name = match cli.command {
-                Command::Fresh => "fresh",
-                Command::Refresh => "refresh",
-                _ => "reset",
-            };
-            if env != Environment::Production {
-                options.confirmed = confirmed(console, global.yes, name, url.database());
-            }
-            let report = match name {
-                "fresh" => migrator.fresh(&options).await?,
-                "refresh" => migrator.refresh(&options).await?,
-                _ => migrator.reset(&options).await?,
-            };
-            summarise(console, &global, name, &report);
-        }
-        Command::Lint { version, all } => {
-            let scope = match (version, all) {
-                (Some(version), _) => LintScope::Version(version),
-                (None, true) => LintScope::All,
-                (None, false) => LintScope::Pending,
-            };
-            let findings = migrator.lint(&scope).await?;
-            let errors = blocking(&findings);
-            let listed = format == Format::Text;
-            if listed || errors.is_empty() {
-                render::findings(console, format, &findings);
-            }
-            if !errors.is_empty() {
-                return Err(CliError::Lint { errors, findings, production: false, listed });
-            }
-        }
-        Command::Check { tables } => {
-            let request = Compare { entities, filter: tables.to_filter(), renames: Vec::new() };
-            autogen::check(&migrator, &request, console, format).await?;
-        }
-        Command::Autogenerate { name, preview, renames, dir, tables } => {
-            let request = Compare { entities, filter: tables.to_filter(), renames };
-            let draft = Draft { name: &name, preview, dir: dir.as_deref(), interactive: !global.yes };
-            autogen::autogenerate(&migrator, request, &draft, console, format).await?;
-        }
-        Command::Backup { out, keep_days } => {
-            super::backup::backup(&migrator, &url, out, keep_days, console, &global).await?;
-        }
-        Command::Restore { file, out } => {
-            super::backup::restore(&migrator, &url, &file, out, env, console, &global).await?;
-        }
-        Command::Generate { .. } | Command::Backups { .. } => {}
+}
+
+fn generate(global: &Global, console: &Console, name: &str, dir: Option<PathBuf>) -> Result<(), CliError> {
+    let made = super::generate::generate(name, dir.as_deref(), chrono::Utc::now())?;
+    if global.format == Format::Json {
+        render::json(console, &made);
+    } else if !global.quiet {
+        console.out(format!(
+            "Created {} and registered {} in {}",
+            made.file.display(),
+            made.version,
+            made.lib.display()
+        ));
     }
     Ok(())
 }
 
-/// Error-level findings that are not acknowledged.
-fn blocking(findings: &[Finding]) -> Vec<Finding> {
-    findings
-        .iter()
-        .filter(|f| f.severity == Severity::Error && !f.acknowledged)
-        .cloned()
-        .collect()
-}
-
-/// In production, `up` refuses pending migrations with blocking lint findings.
-async fn lint_gate(migrator: &Migrator) -> Result<(), CliError> {
-    let findings = migrator.lint(&LintScope::Pending).await?;
-    let errors = blocking(&findings);
-    if errors.is_empty() {
-        return Ok(());
+/// Whether `command` may change the database (and so may create the `-s` schema).
+fn writes(command: &Command) -> bool {
+    match command {
+        Command::Up { sql, .. } | Command::Down { sql, .. } => !sql.sql,
+        Command::Status
+        | Command::Current
+        | Command::History { .. }
+        | Command::Check { .. }
+        | Command::Autogenerate { .. }
+        | Command::Backup { .. } => false,
+        _ => true,
     }
-    Err(CliError::Lint { errors, findings, production: true, listed: false })
 }
 
 fn up_target(steps: Option<u32>, to: Option<String>) -> UpTarget {
@@ -233,41 +337,4 @@ async fn offline_sql<M: MigratorTrait>(command: &Command) -> Result<Option<Vec<P
         _ => return Ok(None),
     };
     Ok(Some(previews))
-}
-
-async fn connect<M: MigratorTrait>(
-    global: &Global,
-    writes: bool,
-    url: &DatabaseUrl,
-    env: Environment,
-    console: &Console,
-) -> Result<Migrator, CliError> {
-    let settings = ConnectSettings {
-        schema: global.database_schema.clone(),
-        create_schema: writes,
-        connect_timeout: Duration::from_secs(global.connect_timeout),
-    };
-    let session = Session::open(url, &settings)
-        .await
-        .map_err(crate::runner::Error::from)?;
-    let progress = CliProgress {
-        console: console.clone(),
-        quiet: global.quiet || global.format == Format::Json,
-    };
-    let limits = crate::runner::DdlLimits {
-        lock_timeout: (global.ddl_lock_timeout > 0).then(|| Duration::from_secs(global.ddl_lock_timeout)),
-        retries: global.ddl_retries,
-        statement_timeout: global.statement_timeout.map(Duration::from_secs),
-    };
-    Ok(Migrator::new::<M>(session)?
-        .environment(env)
-        .lock_timeout(Duration::from_secs(global.lock_timeout))
-        .ddl_limits(limits)
-        .progress(Arc::new(progress)))
-}
-
-fn summarise(console: &Console, global: &Global, command: &str, report: &crate::runner::Report) {
-    if !global.quiet || global.format == Format::Json {
-        render::report(console, global.format, command, report);
-    }
 }

@@ -58,6 +58,11 @@ impl Console {
         self.inner.lock().unwrap_or_else(|p| p.into_inner())
     }
 
+    /// Whether standard error is a terminal (never for a buffered console).
+    pub fn stderr_is_terminal(&self) -> bool {
+        matches!(self.lock().err, Sink::Stderr) && std::io::stderr().is_terminal()
+    }
+
     /// From now on, mask this URL's password in everything written.
     pub fn redact_with(&self, url: &DatabaseUrl) {
         self.lock().url = Some(url.clone());

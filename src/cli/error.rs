@@ -40,13 +40,15 @@ pub enum CliError {
     )]
     Drift { differences: Vec<String>, listed: bool },
     /// `errors` are the blocking findings, `findings` all of them (for JSON).
-    #[error("{}", lint_message(.errors, *.production, *.listed))]
+    #[error("{}", lint_message(.errors, *.listed))]
     Lint {
         errors: Vec<crate::lint::Finding>,
         findings: Vec<crate::lint::Finding>,
-        production: bool,
         listed: bool,
     },
+    /// Printed already (in a JSON document with what the command did); exit with this code.
+    #[error("reported")]
+    Reported(i32),
 }
 
 /// Exit codes, as documented in `--help` and docs/cli.md.
@@ -57,6 +59,7 @@ pub const EXIT_USAGE: i32 = 2;
 impl CliError {
     pub fn exit_code(&self) -> i32 {
         match self {
+            CliError::Reported(code) => *code,
             CliError::Usage(_)
             | CliError::EnvFile(_)
             | CliError::Rename(_)
@@ -79,8 +82,11 @@ impl CliError {
             CliError::Schema(_) => "schema",
             CliError::Rename(_) => "rename",
             CliError::Drift { .. } => "drift",
-            CliError::Lint { production: true, .. } => "lint-refused",
             CliError::Lint { .. } => "lint",
+            CliError::Reported(_) => "reported",
+            CliError::Run(R::LintRefused { .. }) => "lint-refused",
+            CliError::Run(R::Backup(e)) | CliError::Run(R::RestoreFailed { source: e, .. }) => e.kind(),
+            CliError::Run(R::NoUrlForBackup) => "backup-needs-url",
             CliError::Run(R::Connect(_)) => "connect",
             CliError::Run(R::Lock(_)) => "lock",
             CliError::Run(R::LockLost(_)) => "lock-lost",
@@ -101,42 +107,42 @@ impl CliError {
         }
     }
 
+    /// The error as JSON: `{kind, message}` and what else it carries.
+    pub fn json(&self) -> serde_json::Value {
+        let message = self.to_string().replace('\n', " ");
+        let mut error = serde_json::json!({ "kind": self.kind(), "message": message });
+        if let CliError::Drift { differences, .. } = self {
+            error["differences"] = serde_json::json!(differences);
+        }
+        if let CliError::Lint { findings, .. } | CliError::Run(crate::runner::Error::LintRefused { findings, .. }) = self {
+            error["findings"] = serde_json::json!(findings);
+        }
+        error
+    }
+
     /// Prints the error (one line, or a JSON object) and returns the exit code.
     pub fn report(&self, console: &Console, format: Format) -> i32 {
-        let message = self.to_string().replace('\n', " ");
-        match format {
-            Format::Json => {
-                let mut error = serde_json::json!({ "kind": self.kind(), "message": message });
-                if let CliError::Drift { differences, .. } = self {
-                    error["differences"] = serde_json::json!(differences);
-                }
-                if let CliError::Lint { findings, .. } = self {
-                    error["findings"] = serde_json::json!(findings);
-                }
-                super::render::json(console, &serde_json::json!({ "error": error }))
-            }
-            Format::Text => console.err(format!("error: {message}")),
+        match (self, format) {
+            (CliError::Reported(_), _) => {}
+            (_, Format::Json) => super::render::json(console, &serde_json::json!({ "error": self.json() })),
+            (_, Format::Text) => console.err(format!("error: {}", self.to_string().replace('\n', " "))),
         }
         self.exit_code()
     }
 }
 
-/// The one line for blocking lint findings, in `lint` or in production `up`.
-fn lint_message(errors: &[crate::lint::Finding], production: bool, listed: bool) -> String {
-    let first = errors
-        .first()
-        .map(|f| format!(" (first: {}: {})", f.version, f.message))
-        .unwrap_or_default();
-    let acknowledge = "acknowledge an intended one with seamigrate::lint::allow(\"<rule>\", \"<why>\") in its migration";
-    if production {
-        return format!(
-            "up refused in production: the pending migrations have {} lint error(s){first}; fix them, \
-             {acknowledge}, or pass --allow-destructive",
-            errors.len()
-        );
-    }
-    let place = if listed { " (listed above)".to_string() } else { first };
-    format!("lint found {} error(s){place}; fix them, or {acknowledge}", errors.len())
+/// The one line for blocking lint findings in `lint` (production `up`'s is the runner's).
+fn lint_message(errors: &[crate::lint::Finding], listed: bool) -> String {
+    let place = match (listed, errors.first()) {
+        (true, _) => " (listed above)".to_string(),
+        (false, Some(f)) => format!(" (first: {}: {})", f.version, f.message),
+        (false, None) => String::new(),
+    };
+    format!(
+        "lint found {} error(s){place}; fix them, or acknowledge an intended one with \
+         seamigrate::lint::allow(\"<rule>\", \"<why>\") in its migration",
+        errors.len()
+    )
 }
 
 /// Why the database is not at head, and what to do, for [`CliError::NotAtHead`].

@@ -15,6 +15,7 @@ mod console;
 mod env_file;
 mod error;
 mod generate;
+mod progress;
 mod render;
 
 pub use args::Format;

@@ -2,44 +2,12 @@
 
 use super::args::Format;
 use super::console::Console;
-use crate::capture::Direction;
 use crate::history::Event;
 use crate::lint::{Finding, Severity};
-use crate::runner::{MigrationState, Preview, Progress, Report, Status};
+use crate::runner::{MigrationState, Preview, Report, Status};
 use serde::Serialize;
-use std::time::Duration;
 
 /// Prints each migration as it finishes, and the lock wait, in text mode.
-pub struct CliProgress {
-    pub console: Console,
-    pub quiet: bool,
-}
-
-impl Progress for CliProgress {
-    fn waiting_for_lock(&self, timeout: Duration) {
-        self.console.err(format!(
-            "waiting for the migration lock held by another run (giving up after {}s)...",
-            timeout.as_secs()
-        ));
-    }
-
-    fn gave_way(&self, _version: &str, _direction: Direction, attempt: u32, of: u32, pause: Duration, why: &str) {
-        if !self.quiet {
-            self.console.err(format!("{why}; trying again in {:.1}s (try {attempt} of {of})", pause.as_secs_f64()));
-        }
-    }
-
-    fn finished(&self, version: &str, direction: Direction, ms: i64) {
-        if !self.quiet {
-            let verb = match direction {
-                Direction::Up => "applied ",
-                Direction::Down => "reverted",
-            };
-            self.console.out(format!("{verb} {version} ({ms} ms)"));
-        }
-    }
-}
-
 pub fn json(console: &Console, value: &impl Serialize) {
     match serde_json::to_string_pretty(value) {
         Ok(text) => console.out(text),
@@ -145,6 +113,14 @@ pub fn status(console: &Console, format: Format, status: &Status) {
         .collect();
     table(console, ["VERSION", "STATE", "APPLIED AT", "DURATION"], &rows);
     console.out(summary(status));
+    if let Some(run) = &status.in_progress {
+        console.out(format!("a run is in progress: {run}"));
+    }
+    if let Some(run) = &status.unfinished_run {
+        console.out(format!(
+            "the last run that held the migration lock never released it: {run}; it was killed or crashed, so what it was doing may be unfinished (see `history`)"
+        ));
+    }
 }
 
 /// The summary line under `status`.

@@ -4,6 +4,7 @@ pub(crate) mod connect;
 mod session;
 pub mod tls;
 mod url;
+pub mod wait;
 
 pub use connect::{ConnectError, ConnectSettings, connect};
 pub use session::{APPLICATION_NAME, Session, texts, texts_at};

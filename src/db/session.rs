@@ -31,6 +31,8 @@ pub const APPLICATION_NAME: &str = "seamigrate";
 pub struct Session {
     db: DatabaseConnection,
     backend: Backend,
+    /// The URL it was opened from, when it was.
+    url: Option<DatabaseUrl>,
     state: Arc<State>,
 }
 
@@ -62,13 +64,13 @@ impl Session {
             }
             Backend::Sqlite => {
                 let db = super::connect(url, settings).await?;
-                return Ok(Session::unpinned(db));
+                return Ok(Session::unpinned(db).opened_from(url));
             }
         };
         if let Some(schema) = settings.schema.as_deref() {
             use_schema(&db, url, schema, settings.create_schema).await?;
         }
-        Ok(Session::pinned(db))
+        Ok(Session::pinned(db).opened_from(url))
     }
 
     /// A session of its own beside the pool `db`, opened with the pool's connection options and
@@ -117,9 +119,20 @@ impl Session {
         Session::with(db, false)
     }
 
+    fn opened_from(mut self, url: &DatabaseUrl) -> Session {
+        self.url = Some(url.clone());
+        self
+    }
+
+    /// The URL the session was opened from (none for one opened beside a pool).
+    pub fn url(&self) -> Option<&DatabaseUrl> {
+        self.url.as_ref()
+    }
+
     fn with(db: DatabaseConnection, pinned: bool) -> Session {
         Session {
             backend: Backend::from_sea_orm(db.get_database_backend()),
+            url: None,
             db,
             state: Arc::new(State { pinned, lost: AtomicBool::new(false) }),
         }

@@ -12,6 +12,7 @@ mod tables;
 
 pub use adopt::{LegacyRow, Snapshot};
 pub use event::{Action, Event, NewEvent, Outcome};
+pub(crate) use event::actor;
 pub use store::{AppliedRow, HistoryStore, Writes};
 pub use tables::{EVENTS_TABLE, MIGRATIONS_TABLE};
 

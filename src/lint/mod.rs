@@ -54,20 +54,40 @@ pub fn allow(rule: &str, reason: &str) {
 /// when known: it tells which tables exist already and what a column's type was.
 pub async fn lint(migration: &dyn MigrationTrait, backend: Backend, live: Option<&Schema>) -> Vec<Finding> {
     let version = migration.name().to_string();
-    let up = capture::capture(migration, Direction::Up, backend).await;
-    let down = capture::capture(migration, Direction::Down, backend).await;
-    let (up, down) = match (up, down) {
-        (Ok(up), Ok(down)) => (up, down),
-        (Err(e), _) | (_, Err(e)) => return vec![unreadable(&version, &e)],
+    let up = match capture::capture(migration, Direction::Up, backend).await {
+        Ok(up) => up,
+        Err(e) => return vec![unreadable(&version, &e)],
     };
     let mut found = statements::check(&up.statements, backend, live);
-    found.extend(reversible::check(&up.statements, &down.statements, backend));
-    let allowed: Vec<&str> = up.acknowledged.iter().chain(&down.acknowledged).map(|a| a.rule.as_str()).collect();
+    let down = capture::capture(migration, Direction::Down, backend).await;
+    let mut allowed: Vec<String> = up.acknowledged.iter().map(|a| a.rule.clone()).collect();
+    match &down {
+        Ok(down) => {
+            found.extend(reversible::check(&up.statements, &down.statements, backend));
+            allowed.extend(down.acknowledged.iter().map(|a| a.rule.clone()));
+        }
+        // The stock default down(), which refuses: there is no down().
+        Err(sea_orm::DbErr::Migration(words)) if words.contains("Don't Do That") => found.push(Raw {
+            rule: Rule::EmptyDown,
+            statement: None,
+            message: "it has no down(), so this migration cannot be reverted".into(),
+        }),
+        Err(e) => {
+            let mut note = unreadable(&version, e);
+            note.message = format!("the down() of {}", note.message);
+            return std::iter::once(note).chain(attach(&version, found, &allowed)).collect();
+        }
+    }
+    attach(&version, found, &allowed)
+}
+
+/// `found` as findings of `version`, those of an `allowed` rule acknowledged.
+fn attach(version: &str, found: Vec<Raw>, allowed: &[String]) -> Vec<Finding> {
     found
         .into_iter()
         .map(|raw| Finding {
-            version: version.clone(),
-            acknowledged: allowed.contains(&raw.rule.id()),
+            version: version.to_string(),
+            acknowledged: allowed.iter().any(|a| a == raw.rule.id()),
             severity: raw.rule.severity(),
             rule: raw.rule,
             statement: raw.statement,

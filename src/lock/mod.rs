@@ -17,7 +17,7 @@ mod postgres;
 mod sqlite;
 
 use crate::db::{Backend, Session};
-use sea_orm::DbErr;
+use sea_orm::{DatabaseConnection, DbErr};
 use std::time::{Duration, Instant};
 
 const POLL_INTERVAL: Duration = Duration::from_millis(100);
@@ -50,6 +50,8 @@ pub enum LockError {
 pub struct LockGuard {
     held: Held,
     session: Session,
+    /// The last holder of a SQLite lock that was never released (its run was killed).
+    stale: Option<Holder>,
 }
 
 enum Held {
@@ -59,12 +61,51 @@ enum Held {
     Nothing,
 }
 
+/// Who holds a lock, or held it last, in words: "alice@deploy-7 (pid 4121, `up`, since
+/// 10:42:03 UTC)", or, for a server lock, what the server knows of the holding session.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Holder(pub String);
+
+impl std::fmt::Display for Holder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// Who this process is, for the SQLite lock file.
+pub(crate) fn this_process(command: &str) -> String {
+    let since = chrono::Utc::now().format("%H:%M:%S UTC");
+    format!("{} (pid {}, `{command}`, since {since})", crate::history::actor(), std::process::id())
+}
+
+/// Where a lock stands, as another run sees it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Seen {
+    Free,
+    /// Taken by a run that is alive.
+    Held(Holder),
+    /// Free, but the last run that took it did not release it: it was killed, or crashed
+    /// (SQLite's lock file keeps its holder's name).
+    Stale(Holder),
+}
+
+/// Who holds the lock of the database behind `db`, without taking it.
+pub async fn look(db: &DatabaseConnection) -> Seen {
+    match Backend::from_sea_orm(db.get_database_backend()) {
+        Backend::Postgres => postgres::holder(db).await.map_or(Seen::Free, Seen::Held),
+        Backend::MySql => mysql::holder(db).await.map_or(Seen::Free, Seen::Held),
+        Backend::Sqlite => sqlite::look(db).await,
+    }
+}
+
 /// Takes the lock on `session`, waiting up to `timeout`. `on_wait` is called once, when the
-/// lock turns out to be taken by someone else.
+/// lock turns out to be taken by someone else, with who holds it when that can be seen.
+/// `command` is recorded where the backend keeps no name of its own for the holder (SQLite).
 pub async fn acquire(
     session: &Session,
+    command: &str,
     timeout: Duration,
-    on_wait: &(dyn Fn() + Send + Sync),
+    on_wait: &(dyn Fn(Option<Holder>) + Send + Sync),
 ) -> Result<LockGuard, LockError> {
     let started = Instant::now();
     let file = match session.backend() {
@@ -81,17 +122,24 @@ pub async fn acquire(
         };
         if taken {
             let held = match file {
-                Some((file, _)) => Held::File(file),
+                Some((file, path)) => {
+                    let stale = sqlite::take_over(&file, &path, &this_process(command))?;
+                    return Ok(LockGuard { held: Held::File(file), session: session.clone(), stale });
+                }
                 None if session.backend() == Backend::Sqlite => Held::Nothing,
                 None => Held::Server,
             };
-            return Ok(LockGuard { held, session: session.clone() });
+            return Ok(LockGuard { held, session: session.clone(), stale: None });
         }
         if started.elapsed() >= timeout {
             return Err(LockError::Timeout { waited: started.elapsed() });
         }
         if !told {
-            on_wait();
+            let holder = match look(session.connection()).await {
+                Seen::Held(holder) => Some(holder),
+                _ => None,
+            };
+            on_wait(holder);
             told = true;
         }
         tokio::time::sleep(POLL_INTERVAL).await;
@@ -99,6 +147,11 @@ pub async fn acquire(
 }
 
 impl LockGuard {
+    /// The run that held the lock before and never released it, if that is known (SQLite).
+    pub fn stale(&self) -> Option<&Holder> {
+        self.stale.as_ref()
+    }
+
     /// Releases the lock. A session whose connection is gone has nothing to release: the server
     /// freed the lock when the connection ended.
     pub async fn release(self) -> Result<(), LockError> {

@@ -16,3 +16,14 @@ pub(super) async fn try_lock(session: &Session) -> Result<bool, DbErr> {
 pub(super) async fn release(session: &Session) -> Result<(), DbErr> {
     session.texts(&format!("SELECT CAST(RELEASE_LOCK({LOCK_NAME}) AS CHAR)")).await.map(drop)
 }
+
+/// What the server knows of the session that holds the lock (MySQL has no name for a session).
+pub(super) async fn holder(db: &sea_orm::DatabaseConnection) -> Option<super::Holder> {
+    let sql = format!(
+        "SELECT CONCAT(USER, '@', HOST, ' (MySQL connection ', ID, ', ', COMMAND, ' for ', TIME, 's', \
+           IFNULL(CONCAT(': ', LEFT(INFO, 60)), ''), ')') \
+         FROM information_schema.PROCESSLIST WHERE ID = IS_USED_LOCK({LOCK_NAME}) AND ID <> CONNECTION_ID()"
+    );
+    let rows = crate::db::texts(db, &sql).await.ok()?;
+    rows.into_iter().flatten().next().map(super::Holder)
+}

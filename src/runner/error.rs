@@ -19,6 +19,33 @@ pub enum Error {
     #[error("{0}")]
     Busy(Box<Busy>),
 
+    /// `errors` are the blocking findings, `findings` all of them.
+    #[error(
+        "up refused in production: the pending migrations have {} lint error(s){}; fix them, \
+         acknowledge an intended one with seamigrate::lint::allow(\"<rule>\", \"<why>\") in its \
+         migration, or pass --allow-destructive",
+        .errors.len(),
+        .errors.first().map(|f| format!(" (first: {}: {})", f.version, f.message)).unwrap_or_default()
+    )]
+    LintRefused { errors: Vec<crate::lint::Finding>, findings: Vec<crate::lint::Finding> },
+
+    #[error(transparent)]
+    Backup(#[from] crate::backup::BackupError),
+
+    #[error(
+        "a backup needs the database URL for its dump tool, and this runner was given a connection \
+         pool; give it the URL (Migrator::url), or, for up, skip the backup (BackupChoice::Skip, \
+         --no-backup)"
+    )]
+    NoUrlForBackup,
+
+    #[error("{source}; the state before the restore is in {}", .safety.display())]
+    RestoreFailed {
+        #[source]
+        source: crate::backup::BackupError,
+        safety: std::path::PathBuf,
+    },
+
     #[error("{what} failed: {words}")]
     Database { what: String, words: String },
 

@@ -57,11 +57,19 @@ impl<'a> Run<'a> {
             let previous = std::mem::replace(&mut previous, version.clone());
             steps.push(self.step(migration, Direction::Up, previous).await);
         }
+        let backup = match self.m.backup_dir_for_up(&options.backup) {
+            Some(dir) if !steps.is_empty() => {
+                Some(self.m.take_backup(self.db(), &dir, status.current.clone(), crate::backup::Reason::BeforeUp).await?)
+            }
+            _ => None,
+        };
         if install && !steps.first().is_some_and(|s| s.shares_a_transaction(self.m.backend)) {
             self.install_now().await?;
         }
         let install = install && !steps.is_empty();
-        self.run_steps(&steps, &status.current, "nothing to apply", install).await
+        let mut report = self.run_steps(&steps, &status.current, "nothing to apply", install).await?;
+        report.backup = backup;
+        Ok(report)
     }
 
     pub(super) async fn down(&self, target: &DownTarget) -> Result<Report, Error> {
@@ -247,12 +255,11 @@ impl<'a> Run<'a> {
         });
         self.in_transaction(&writes).await.map_err(Error::db("recording the stamp"))?;
         Ok(Report {
-            steps: Vec::new(),
-            total_ms: 0,
             current: target,
             message: Some(format!(
                 "stamped the database at {label} ({changes} history row(s) changed); nothing was run"
             )),
+            ..Report::default()
         })
     }
 

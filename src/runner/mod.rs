@@ -14,6 +14,7 @@ mod guard;
 mod limits;
 mod locked;
 mod plan;
+mod policy;
 mod preview;
 mod progress;
 mod state;
@@ -23,12 +24,13 @@ pub use error::{Error, LockLost};
 pub use guard::Environment;
 pub use limits::{DEFAULT_LOCK_TIMEOUT, DEFAULT_RETRIES, DdlLimits, Declared};
 pub use plan::{DownTarget, ResolveAs, StampTarget, UpTarget};
+pub use policy::{BackupChoice, RestoreOptions, Restored, blocking};
 pub use preview::{LintScope, Offline, Preview};
 pub use progress::{Progress, Silent};
 pub use state::{MigrationState, MigrationStatus, Status};
 
 use crate::capture::Direction;
-use crate::db::{Backend, Session};
+use crate::db::{Backend, DatabaseUrl, Session};
 use crate::history::{Event, HistoryStore, Snapshot};
 use crate::lock;
 use catalog::Catalog;
@@ -49,6 +51,10 @@ pub struct RunOptions {
     pub allow_modified: bool,
     /// The user confirmed a destructive command (typed the name, or passed `--yes`).
     pub confirmed: bool,
+    /// In production, apply although lint finds errors nobody acknowledged.
+    pub allow_destructive: bool,
+    /// In production, where `up` puts the backup it takes first, or no backup.
+    pub backup: BackupChoice,
 }
 
 /// Kept as `UpOptions` too, the name most callers of `up` look for.
@@ -58,6 +64,9 @@ pub type UpOptions = RunOptions;
 #[derive(Debug, Clone, Serialize, Default)]
 pub struct Report {
     pub steps: Vec<StepReport>,
+    /// The backup production `up` took before its first migration.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub backup: Option<crate::backup::Backup>,
     pub total_ms: i64,
     /// The newest applied version afterwards.
     pub current: Option<String>,
@@ -96,6 +105,8 @@ impl From<Session> for Handle {
 pub struct Migrator {
     db: DatabaseConnection,
     session: Option<Session>,
+    /// The URL, for the dump tools of a backup.
+    url: Option<DatabaseUrl>,
     backend: Backend,
     catalog: Catalog,
     legacy_table: String,
@@ -124,6 +135,7 @@ impl Migrator {
         };
         Ok(Migrator {
             backend: Backend::from_sea_orm(db.get_database_backend()),
+            url: session.as_ref().and_then(|s| s.url().cloned()),
             db,
             session,
             catalog: Catalog::new(migrations)?,
@@ -133,6 +145,13 @@ impl Migrator {
             limits: DdlLimits::default(),
             progress: Arc::new(Silent),
         })
+    }
+
+    /// The database's URL, for the dump tools of the backups production `up` and `restore` take
+    /// (a runner given a session opened from a URL knows it already).
+    pub fn url(mut self, url: DatabaseUrl) -> Self {
+        self.url = Some(url);
+        self
     }
 
     pub fn environment(mut self, env: Environment) -> Self {
@@ -167,12 +186,19 @@ impl Migrator {
         &self.db
     }
 
-    /// Where every migration stands. Read-only: creates nothing and takes no lock.
+    /// Where every migration stands, and whether a run holds the lock. Read-only: creates
+    /// nothing and takes no lock.
     pub async fn status(&self) -> Result<Status, Error> {
         let snapshot = Snapshot::read(&self.db, &self.legacy_table)
             .await
             .map_err(Error::db("reading the history"))?;
-        Ok(state::assess(&self.catalog, &snapshot.applied_rows(), self.backend).await)
+        let mut status = state::assess(&self.catalog, &snapshot.applied_rows(), self.backend).await;
+        match lock::look(&self.db).await {
+            lock::Seen::Held(holder) => status.in_progress = Some(holder.to_string()),
+            lock::Seen::Stale(holder) => status.unfinished_run = Some(holder.to_string()),
+            lock::Seen::Free => {}
+        }
+        Ok(status)
     }
 
     /// The event log, newest `limit` entries (all when `None`), oldest first.
@@ -189,8 +215,11 @@ impl Migrator {
             .map_err(Error::db("reading the event log"))
     }
 
-    /// Applies pending migrations up to `target`.
+    /// Applies pending migrations up to `target`. In production, refuses migrations with lint
+    /// errors nobody acknowledged (unless `options.allow_destructive`) and backs the database up
+    /// first (unless `options.backup` says not to).
     pub async fn up(&self, target: &UpTarget, options: &RunOptions) -> Result<Report, Error> {
+        self.lint_gate(target, options).await?;
         self.locked("up", async |s| Run::on(self, s, "up").up(target, options).await).await
     }
 
@@ -263,8 +292,11 @@ impl Migrator {
     {
         let progress = Arc::clone(&self.progress);
         let timeout = self.lock_timeout;
-        let on_wait = move || progress.waiting_for_lock(timeout);
-        let lock = lock::acquire(session, timeout, &on_wait).await.map_err(Error::from)?;
+        let on_wait = move |holder: Option<lock::Holder>| progress.waiting_for_lock(timeout, holder.as_ref());
+        let lock = lock::acquire(session, command, timeout, &on_wait).await.map_err(Error::from)?;
+        if let Some(stale) = lock.stale() {
+            self.progress.stale_lock(stale);
+        }
         let result = match self.set_up_session(session, command).await {
             Ok(()) => work(session).await,
             Err(err) => Err(err.into()),
@@ -305,6 +337,14 @@ impl Migrator {
     }
 }
 
+/// How an application's start-up check reaches its database.
+#[derive(Debug, Clone, Default)]
+pub struct StartupOptions {
+    /// Keep asking, with growing pauses, while the database is not reachable yet (a container
+    /// that starts before its database), for up to this long.
+    pub wait_for_db: Option<Duration>,
+}
+
 /// For an application's start-up: returns the status when nothing is pending; applies pending
 /// migrations in development, test and staging; refuses (listing what is pending) in
 /// production, where migrations belong to the deploy, not to whichever replica starts first.
@@ -312,8 +352,30 @@ pub async fn ensure_up_to_date<M: MigratorTrait>(
     db: &DatabaseConnection,
     env: Environment,
 ) -> Result<Status, Error> {
+    ensure_up_to_date_with::<M>(db, env, &StartupOptions::default()).await
+}
+
+/// As [`ensure_up_to_date`], with `options`.
+pub async fn ensure_up_to_date_with<M: MigratorTrait>(
+    db: &DatabaseConnection,
+    env: Environment,
+    options: &StartupOptions,
+) -> Result<Status, Error> {
     let migrator = Migrator::new::<M>(db.clone())?.environment(env);
-    let status = migrator.status().await?;
+    let started = std::time::Instant::now();
+    let mut pause = Duration::from_millis(500);
+    let status = loop {
+        match migrator.status().await {
+            Err(Error::Database { words, .. })
+                if crate::db::wait::transient(&words)
+                    && options.wait_for_db.is_some_and(|wait| started.elapsed() + pause <= wait) =>
+            {
+                tokio::time::sleep(pause).await;
+                pause = (pause * 2).min(Duration::from_secs(5));
+            }
+            other => break other?,
+        }
+    };
     if status.is_up_to_date {
         return Ok(status);
     }

@@ -78,7 +78,7 @@ fn all_applied(catalog: &Catalog) -> Status {
         })
         .collect();
     let head = catalog.head().map(str::to_string);
-    Status { is_up_to_date: true, current: head.clone(), head, pending: Vec::new(), migrations }
+    Status { is_up_to_date: true, current: head.clone(), head, pending: Vec::new(), migrations, in_progress: None, unfinished_run: None }
 }
 
 async fn previews(
@@ -138,12 +138,17 @@ impl Migrator {
             LintScope::All => self.catalog.versions().map(str::to_string).collect(),
             LintScope::Version(given) => vec![Catalog::resolve(given, self.catalog.versions())?],
         };
+        self.lint_versions(&versions).await
+    }
+
+    /// The lint findings of `versions`.
+    pub(crate) async fn lint_versions(&self, versions: &[String]) -> Result<Vec<Finding>, Error> {
         let live = discover(&self.db, &Filter::all()).await.map_err(|e| Error::Database {
             what: "reading the schema for lint".into(),
             words: e.to_string(),
         })?;
         let mut found = Vec::new();
-        for version in &versions {
+        for version in versions {
             let migration = self.catalog.require(version)?;
             found.extend(lint::lint(migration, self.backend, Some(&live)).await);
         }

@@ -65,6 +65,13 @@ pub struct Status {
     /// Versions `up` would apply (including out-of-order ones), oldest first.
     pub pending: Vec<String>,
     pub migrations: Vec<MigrationStatus>,
+    /// The run that holds the migration lock now, if one does: who, where, since when.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub in_progress: Option<String>,
+    /// The last run that held the lock and never released it (killed or crashed; SQLite, whose
+    /// lock file names it).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub unfinished_run: Option<String>,
 }
 
 impl Status {
@@ -163,5 +170,7 @@ fn summarise(
         head: head.map(str::to_string),
         pending,
         migrations,
+        in_progress: None,
+        unfinished_run: None,
     }
 }

@@ -168,7 +168,7 @@ async fn production_up_backs_up_first(db: TestDb) {
     let dump = all[0]["dump"].as_str().expect("dump").to_string();
     let (code, _, err) = cli(&["-u", url, "--env", "production", "restore", &dump, "--out", dir]).await;
     assert_eq!(code, 1);
-    assert!(err.contains("refused in production without --yes") && err.contains("schema version base"), "{err}");
+    assert!(err.contains("restore refused in production") && err.contains("pass --yes") && err.contains("schema version base"), "{err}");
 }
 
 #[tokio::test]

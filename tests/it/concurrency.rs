@@ -21,7 +21,7 @@ fn slow_list() -> Vec<Box<dyn sea_orm_migration::MigrationTrait>> {
 struct CountWaits(AtomicUsize);
 
 impl Progress for CountWaits {
-    fn waiting_for_lock(&self, _: Duration) {
+    fn waiting_for_lock(&self, _: Duration, _: Option<&seamigrate::lock::Holder>) {
         self.0.fetch_add(1, Ordering::SeqCst);
     }
 }
@@ -56,7 +56,7 @@ async fn concurrent_runs_apply_each_once(db: TestDb) {
 
 async fn lock_timeout_is_a_clear_error(db: TestDb) {
     let holder = db.session().await;
-    let guard = seamigrate::lock::acquire(&holder, Duration::from_secs(5), &|| {})
+    let guard = seamigrate::lock::acquire(&holder, "test", Duration::from_secs(5), &|_| {})
         .await
         .expect("first lock");
     let waits = Arc::new(CountWaits::default());

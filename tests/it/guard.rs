@@ -11,7 +11,9 @@ fn two() -> Vec<Box<dyn sea_orm_migration::MigrationTrait>> {
 async fn production_refuses_destruction(db: TestDb) {
     let m = migrator(&db, two()).await.environment(Environment::Production);
     let yes = RunOptions { confirmed: true, ..RunOptions::default() };
-    m.up(&UpTarget::All, &RunOptions::default()).await.unwrap();
+    // Production `up` backs up first; this test is about what it refuses (see policy.rs).
+    let no_backup = RunOptions { backup: seamigrate::runner::BackupChoice::Skip, ..RunOptions::default() };
+    m.up(&UpTarget::All, &no_backup).await.unwrap();
     for err in [
         m.fresh(&yes).await.unwrap_err(),
         m.reset(&yes).await.unwrap_err(),
