@@ -3,7 +3,7 @@
 //! a killed run is said to be so; `up --format json` reports what it applied before it failed.
 
 use crate::cli::cli;
-use crate::fixtures::{failing, table};
+use crate::fixtures::failing;
 use crate::support::{Kind, TestDb};
 use sea_orm_migration::prelude::*;
 use seamigrate::cli::{Console, run};
