@@ -9,7 +9,7 @@ use super::{DownTarget, Error, Migrator, Report, ResolveAs, RunOptions, StampTar
 use crate::capture::{self, Direction};
 use crate::db::Session;
 use crate::history::{self, Action, AppliedRow, HistoryStore, NewEvent, Outcome, Snapshot};
-use sea_orm::DatabaseConnection;
+use sea_orm::{ConnectionTrait, DatabaseConnection};
 use std::collections::HashMap;
 use std::time::Instant;
 
@@ -153,6 +153,11 @@ impl<'a> Run<'a> {
         let started = Instant::now();
         let mut report = Report::default();
         let done = |report: &Report| report.steps.iter().map(|s| s.version.clone()).collect::<Vec<_>>();
+        // The session is named for each migration as it runs: the first here, each next one by
+        // the statements that record the one before.
+        if let Some(sql) = steps.first().and_then(|s| execute::label_sql(self.m.backend, Some(&label(self.command, Some(s.migration.name()))))) {
+            self.db().execute_unprepared(&sql).await.map_err(Error::db("naming the session"))?;
+        }
         for (i, step) in steps.iter().enumerate() {
             let version = step.migration.name();
             self.m.progress.started(version, step.direction);

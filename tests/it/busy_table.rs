@@ -111,6 +111,19 @@ async fn busy_tables_give_way(db: TestDb) {
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     assert!(seen.0.lock().unwrap().len() >= 2, "it gave way at least twice");
+    if db.kind == Kind::Postgres {
+        let named = app
+            .query_one_raw(sea_orm::Statement::from_string(
+                sea_orm::DbBackend::Postgres,
+                "SELECT count(*)::int8 AS n FROM pg_stat_activity WHERE application_name = 'seamigrate up m2_add_column'",
+            ))
+            .await
+            .unwrap()
+            .unwrap()
+            .try_get::<i64>("", "n")
+            .unwrap();
+        assert_eq!(named, 1, "the session is named for the migration it runs");
+    }
     assert!(slowest <= LIMIT + Duration::from_millis(1500), "an application query waited {slowest:?}");
     blocker.commit().await.unwrap();
     let (m, outcome) = run.await.unwrap();
@@ -131,3 +144,39 @@ async fn busy_tables_give_way(db: TestDb) {
 }
 
 crate::on_each_backend!(busy_tables_give_way);
+
+/// Sleeps three seconds in the database.
+struct Sleepy;
+
+impl MigrationName for Sleepy {
+    fn name(&self) -> &str {
+        "m1_sleepy"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for Sleepy {
+    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        let sql = match manager.get_database_backend() {
+            sea_orm::DbBackend::Postgres => "SELECT pg_sleep(3)",
+            _ => "SELECT SLEEP(3)",
+        };
+        manager.get_connection().execute_unprepared(sql).await.map(drop)
+    }
+}
+
+/// `--statement-timeout` stops a statement that runs too long (PostgreSQL, MariaDB).
+async fn statement_timeout_stops_a_long_statement(db: TestDb) {
+    if db.kind == Kind::Sqlite {
+        return;
+    }
+    let limits = DdlLimits { statement_timeout: Some(Duration::from_secs(1)), ..DdlLimits::default() };
+    let m = migrator(&db, vec![Box::new(Sleepy)]).await.ddl_limits(limits);
+    let started = Instant::now();
+    let err = m.up(&UpTarget::All, &RunOptions::default()).await.unwrap_err();
+    assert!(started.elapsed() < Duration::from_millis(2800), "stopped at the limit: {:?}", started.elapsed());
+    let text = err.to_string().to_ascii_lowercase();
+    assert!(text.contains("statement timeout") || text.contains("max_statement_time"), "{err}");
+}
+
+crate::on_each_backend!(statement_timeout_stops_a_long_statement);
