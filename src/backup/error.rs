@@ -49,6 +49,10 @@ pub enum BackupError {
     #[error("{what} failed: {words}")]
     Database { what: &'static str, words: String },
 
+    /// A backup directory named on the command line is not there.
+    #[error("no such backup directory: {dir}; check the path given to --dir (backups are written to {default} by default)")]
+    NoSuchDir { dir: PathBuf, default: String },
+
     #[error("backing up an in-memory SQLite database is not possible; use a file database")]
     InMemory,
 
@@ -69,6 +73,7 @@ impl BackupError {
             BackupError::Io { .. } => "backup-io",
             BackupError::Database { .. } => "backup-database",
             BackupError::InMemory => "backup-in-memory",
+            BackupError::NoSuchDir { .. } => "backup-no-such-dir",
             BackupError::Refused(_) => "restore-refused",
         }
     }

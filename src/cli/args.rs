@@ -20,7 +20,9 @@ pub struct Cli {
     pub command: Command,
 }
 
+/// Options every command takes; `--help` lists them after the command's own.
 #[derive(Debug, Args)]
+#[command(next_help_heading = "Global options")]
 pub struct Global {
     /// Database URL; falls back to DATABASE_URL (also read from .env), then to
     /// sqlite://seamigrate.sqlite?mode=rwc, a file in the current directory created on first use

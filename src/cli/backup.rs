@@ -64,6 +64,10 @@ pub fn backups(
     dir: Option<&Path>,
     action: Option<&BackupsAction>,
 ) -> Result<(), CliError> {
+    if let Some(given) = dir.filter(|d| !d.is_dir()) {
+        let default = backup::default_dir().display().to_string();
+        return Err(backup::BackupError::NoSuchDir { dir: given.to_path_buf(), default }.into());
+    }
     let dir = dir.map_or_else(backup::default_dir, Path::to_path_buf);
     match action {
         None => {

@@ -41,6 +41,9 @@ struct State {
     /// lock held by the process, and whose pool is used as it is.
     pinned: bool,
     lost: AtomicBool,
+    /// The SQL of the last statement the database refused (placeholders, never values), so a
+    /// failure can say which statement of a migration it was.
+    refused: std::sync::Mutex<Option<String>>,
 }
 
 impl Session {
@@ -129,13 +132,29 @@ impl Session {
         self.url.as_ref()
     }
 
-    fn with(db: DatabaseConnection, pinned: bool) -> Session {
-        Session {
-            backend: Backend::from_sea_orm(db.get_database_backend()),
-            url: None,
-            db,
-            state: Arc::new(State { pinned, lost: AtomicBool::new(false) }),
-        }
+    fn with(mut db: DatabaseConnection, pinned: bool) -> Session {
+        let state = Arc::new(State { pinned, lost: AtomicBool::new(false), refused: Default::default() });
+        let seen = Arc::clone(&state);
+        db.set_metric_callback(move |info| {
+            if info.failed {
+                if let Ok(mut refused) = seen.refused.lock() {
+                    *refused = Some(info.statement.sql.clone());
+                }
+            }
+        });
+        Session { backend: Backend::from_sea_orm(db.get_database_backend()), url: None, db, state }
+    }
+
+    /// The last statement the database refused since the last call, shortened to one line
+    /// (statements sent as raw SQL text are not seen).
+    pub fn take_refused_statement(&self) -> Option<String> {
+        let sql = self.state.refused.lock().ok()?.take()?;
+        let line = sql.split_whitespace().collect::<Vec<_>>().join(" ");
+        const MAX: usize = 160;
+        Some(match line.char_indices().nth(MAX) {
+            Some((cut, _)) => format!("{}...", &line[..cut]),
+            None => line,
+        })
     }
 
     /// The connection, as sea-orm uses it.

@@ -1,12 +1,14 @@
-//! Installing the history tables, and adopting a database that the stock sea-orm runner
-//! managed: its `seaql_migrations` rows become applied rows here, so nothing re-runs.
+//! Installing the history tables, and keeping them in step with the stock sea-orm runner's
+//! `seaql_migrations`: rows the stock runner recorded that seamigrate has not (a database it
+//! managed before, or again for a while) become applied rows here, so nothing re-runs; and
+//! every row seamigrate writes is mirrored there ([`Writes`]), so the stock runner could take
+//! over again.
 //!
-//! Adoption is finished when its `adopt` event is in the log, and that event is written last:
-//! in the same transaction as the tables and the rows on PostgreSQL and SQLite; on
-//! MySQL/MariaDB, whose CREATE TABLE commits at once, the rows and the event commit together
-//! after the tables. A run that finds the stock table but no `adopt` event (a process killed
-//! half way) adopts again before anything else, and until then `status` counts the stock
-//! runner's records as applied.
+//! Adopting is idempotent (it adds what is missing) and its rows commit together with their
+//! `adopt` event: in the same transaction as the tables on PostgreSQL and SQLite; on
+//! MySQL/MariaDB, whose CREATE TABLE commits at once, after the tables. A run killed half way
+//! leaves either nothing or everything of it, and the next run adopts what is still missing;
+//! until then `status` counts the stock runner's records as applied.
 
 use super::event::{Action, NewEvent, Outcome};
 use super::store::{AppliedRow, HistoryStore, Writes};
@@ -45,50 +47,62 @@ pub struct Snapshot {
     pub installed: bool,
     /// Whether `seamigrate_events` exists.
     pub has_events: bool,
+    /// Whether the stock runner's table exists.
+    pub has_stock: bool,
+    /// The stock runner's table's name.
+    pub stock: String,
     /// seamigrate's own rows.
     pub applied: Vec<AppliedRow>,
-    /// The stock runner's rows, while its table exists and adoption has not finished.
-    pub to_adopt: Option<Vec<LegacyRow>>,
+    /// The stock runner's rows seamigrate has not recorded yet.
+    pub to_adopt: Vec<LegacyRow>,
 }
 
 impl Snapshot {
-    /// Reads the history of the database behind `db`; `legacy_table` is the stock runner's.
-    pub async fn read(db: &DatabaseConnection, legacy_table: &str) -> Result<Snapshot, DbErr> {
-        let tables = existing_tables(db, &[MIGRATIONS_TABLE, EVENTS_TABLE, legacy_table]).await?;
+    /// Reads the history of the database behind `db`; `stock` is the stock runner's table.
+    pub async fn read(db: &DatabaseConnection, stock: &str) -> Result<Snapshot, DbErr> {
+        let tables = existing_tables(db, &[MIGRATIONS_TABLE, EVENTS_TABLE, stock]).await?;
         let has = |name: &str| tables.iter().any(|t| t == name);
         let mut snapshot = Snapshot {
             installed: has(MIGRATIONS_TABLE),
             has_events: has(EVENTS_TABLE),
+            has_stock: has(stock),
+            stock: stock.to_string(),
             ..Snapshot::default()
         };
         if snapshot.installed {
             snapshot.applied = HistoryStore::on(db).applied().await?;
         }
-        if has(legacy_table) && !(snapshot.has_events && adopted(db).await?) {
-            snapshot.to_adopt = Some(legacy_rows(db, legacy_table).await?);
+        if snapshot.has_stock {
+            let applied = &snapshot.applied;
+            snapshot.to_adopt = legacy_rows(db, stock)
+                .await?
+                .into_iter()
+                .filter(|row| !applied.iter().any(|r| r.version == row.version))
+                .collect();
         }
         Ok(snapshot)
     }
 
-    /// Whether a run must install the tables or finish an adoption before anything else.
+    /// Whether nothing of any history is there: a database no runner has touched.
+    pub fn is_fresh(&self) -> bool {
+        !self.installed && !self.has_events && !self.has_stock
+    }
+
+    /// Whether a run must install tables or adopt the stock runner's rows before anything else.
     pub fn needs_install(&self) -> bool {
-        !self.installed || !self.has_events || self.to_adopt.is_some()
+        !self.installed || !self.has_events || !self.has_stock || !self.to_adopt.is_empty()
     }
 
     /// The applied rows as they will be once installed: seamigrate's own, and the stock
     /// runner's not yet adopted (without checksums).
     pub fn applied_rows(&self) -> Vec<AppliedRow> {
         let mut rows = self.applied.clone();
-        for legacy in self.to_adopt.iter().flatten() {
-            if !rows.iter().any(|r| r.version == legacy.version) {
-                rows.push(legacy.to_applied(None));
-            }
-        }
+        rows.extend(self.to_adopt.iter().map(|legacy| legacy.to_applied(None)));
         rows.sort_by(|a, b| a.version.cmp(&b.version));
         rows
     }
 
-    /// Creates the history tables and adopts the stock runner's rows, each adopted version with
+    /// Creates the missing tables and adopts the stock runner's rows, each adopted version with
     /// the checksum `checksum` gives it; returns the applied rows afterwards.
     pub async fn install(
         &self,
@@ -96,27 +110,30 @@ impl Snapshot {
         checksum: impl Fn(&str) -> Option<String>,
     ) -> Result<Vec<AppliedRow>, DbErr> {
         let backend = db.get_database_backend();
-        let mut tables = Writes::new(backend);
+        let mut tables = Writes::new(backend, &self.stock);
         tables.install();
-        let mut rows = Writes::new(backend);
+        let mut rows = Writes::new(backend, &self.stock);
         let mut applied = self.applied.clone();
-        if let Some(legacy) = &self.to_adopt {
-            let mut adopted = 0usize;
-            for row in legacy {
-                if !applied.iter().any(|r| r.version == row.version) {
-                    let row = row.to_applied(checksum(&row.version));
-                    rows.insert_applied(&row);
-                    applied.push(row);
-                    adopted += 1;
-                }
+        if !self.has_stock {
+            // A database installed before seamigrate kept the stock table in step.
+            for row in &applied {
+                rows.mirror_applied(row);
             }
+        }
+        for row in &self.to_adopt {
+            let row = row.to_applied(checksum(&row.version));
+            rows.insert_applied(&row);
+            applied.push(row);
+        }
+        if let Some(last) = self.to_adopt.last() {
             rows.append(NewEvent {
                 action: Action::Adopt,
-                version: legacy.last().map(|r| r.version.clone()),
+                version: Some(last.version.clone()),
                 outcome: Outcome::Ok,
                 duration_ms: None,
                 message: Some(format!(
-                    "adopted {adopted} migration(s) recorded by the stock sea-orm runner"
+                    "adopted {} migration(s) recorded by the stock sea-orm runner",
+                    self.to_adopt.len()
                 )),
             });
         }
@@ -159,15 +176,6 @@ async fn existing_tables(db: &DatabaseConnection, names: &[&str]) -> Result<Vec<
         ),
     };
     Ok(texts(db, &sql).await?.into_iter().flatten().collect())
-}
-
-/// Whether the event log records a finished adoption.
-async fn adopted(db: &DatabaseConnection) -> Result<bool, DbErr> {
-    let sql = format!(
-        "SELECT action FROM {EVENTS_TABLE} WHERE action = '{}' LIMIT 1",
-        Action::Adopt.as_str()
-    );
-    Ok(!texts(db, &sql).await?.is_empty())
 }
 
 /// Reads the stock runner's table.

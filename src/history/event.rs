@@ -13,6 +13,8 @@ pub enum Action {
     Resolve,
     Adopt,
     Fresh,
+    /// The database was replaced by a backup's content.
+    Restore,
 }
 
 /// How it ended.
@@ -43,7 +45,7 @@ macro_rules! text_enum {
     };
 }
 
-text_enum!(Action { Up = "up", Down = "down", Stamp = "stamp", Resolve = "resolve", Adopt = "adopt", Fresh = "fresh" });
+text_enum!(Action { Up = "up", Down = "down", Stamp = "stamp", Resolve = "resolve", Adopt = "adopt", Fresh = "fresh", Restore = "restore" });
 text_enum!(Outcome { Ok = "ok", Failed = "failed", Dirty = "dirty", Retried = "retried" });
 
 /// An event to append.

@@ -57,29 +57,11 @@ impl<'c, C: ConnectionTrait> HistoryStore<'c, C> {
         rows.iter().map(applied_row).collect()
     }
 
-    pub async fn insert_applied(&self, row: &AppliedRow) -> Result<(), DbErr> {
-        self.send(|w| w.insert_applied(row)).await
-    }
-
-    /// Marks a migration clean (it finished) and records how long it took.
-    pub async fn mark_clean(&self, version: &str, execution_ms: i64) -> Result<(), DbErr> {
-        self.send(|w| w.mark_clean(version, execution_ms)).await
-    }
-
-    pub async fn set_dirty(&self, version: &str, dirty: bool) -> Result<(), DbErr> {
-        self.send(|w| w.set_dirty(version, dirty)).await
-    }
-
-    pub async fn set_checksum(&self, version: &str, checksum: Option<&str>) -> Result<(), DbErr> {
-        self.send(|w| w.set_checksum(version, checksum)).await
-    }
-
-    pub async fn delete_applied(&self, version: &str) -> Result<(), DbErr> {
-        self.send(|w| w.delete_applied(version)).await
-    }
-
+    /// Appends one event to the log; applied rows are written through [`Writes`], which keeps
+    /// the stock runner's table in step.
     pub async fn append(&self, event: NewEvent) -> Result<(), DbErr> {
-        self.send(|w| w.append(event)).await
+        let mut writes = Writes::new(self.conn.get_database_backend(), "");
+        writes.append(event).send(self.conn).await
     }
 
     /// The newest `limit` events (all when `None`), oldest first.
@@ -98,34 +80,46 @@ impl<'c, C: ConnectionTrait> HistoryStore<'c, C> {
         events.reverse();
         Ok(events)
     }
-
-    async fn send(&self, write: impl FnOnce(&mut Writes) -> &mut Writes) -> Result<(), DbErr> {
-        let mut writes = Writes::new(self.conn.get_database_backend());
-        write(&mut writes);
-        writes.send(self.conn).await
-    }
 }
 
 /// History writes sent together in one round trip, values inlined (rendered by sea-query, which
 /// escapes them for the backend), unprepared: a migration's bookkeeping costs one exchange with
 /// the server instead of two or three prepared ones.
+///
+/// Every applied row written here is mirrored into the stock sea-orm runner's table
+/// (`seaql_migrations` unless the migrator names another), in the same batch: it holds the
+/// versions that are applied and clean, with the stock runner's own columns and values, so
+/// migrations, scripts and health checks that read it keep working, and the stock runner
+/// could take over again without re-running anything.
 pub struct Writes {
     backend: DbBackend,
+    stock: String,
     sql: Vec<String>,
 }
 
 impl Writes {
-    pub fn new(backend: DbBackend) -> Self {
-        Writes { backend, sql: Vec::new() }
+    /// Writes for `backend`, mirrored into the stock runner's table `stock`.
+    pub fn new(backend: DbBackend, stock: &str) -> Self {
+        Writes { backend, stock: stock.to_string(), sql: Vec::new() }
     }
 
-    /// Creates the history tables if they are missing.
+    /// Creates the history tables, and the stock runner's table, if they are missing.
     pub fn install(&mut self) -> &mut Self {
+        self.install_own();
+        self.sql.push(create_stock_table(self.backend, &self.stock));
+        self
+    }
+
+    /// Creates seamigrate's own history tables if they are missing.
+    pub fn install_own(&mut self) -> &mut Self {
         self.sql.extend(create_tables(self.backend));
         self
     }
 
     pub fn insert_applied(&mut self, row: &AppliedRow) -> &mut Self {
+        if !row.dirty {
+            self.mirror(&row.version, stock_time(&row.applied_at));
+        }
         let mut insert = Query::insert();
         insert.into_table(Mig::Table).columns(APPLIED_COLUMNS).values_panic([
             row.version.clone().into(),
@@ -144,10 +138,15 @@ impl Writes {
             .value(Mig::Dirty, false)
             .value(Mig::ExecutionMs, execution_ms)
             .and_where(Expr::col(Mig::Version).eq(version));
+        self.mirror(version, chrono::Utc::now().timestamp());
         self.statement(&update)
     }
 
+    /// Marks a migration dirty or clean; a clean one is (again) in the stock runner's table.
     pub fn set_dirty(&mut self, version: &str, dirty: bool) -> &mut Self {
+        if !dirty {
+            self.mirror(version, chrono::Utc::now().timestamp());
+        }
         let mut update = Query::update();
         update.table(Mig::Table).value(Mig::Dirty, dirty).and_where(Expr::col(Mig::Version).eq(version));
         self.statement(&update)
@@ -163,8 +162,33 @@ impl Writes {
     }
 
     pub fn delete_applied(&mut self, version: &str) -> &mut Self {
+        self.unmirror(version);
         let mut delete = Query::delete();
         delete.from_table(Mig::Table).and_where(Expr::col(Mig::Version).eq(version));
+        self.statement(&delete)
+    }
+
+    /// Puts a clean applied row in the stock runner's table (when that table is new).
+    pub fn mirror_applied(&mut self, row: &AppliedRow) -> &mut Self {
+        if row.dirty { self } else { self.mirror(&row.version, stock_time(&row.applied_at)) }
+    }
+
+    /// Puts `version` in the stock runner's table, applied at `applied_at` (seconds since the
+    /// epoch, as the stock runner records it); a row already there is replaced, so a migration
+    /// that wrote its own row does not make the write fail.
+    fn mirror(&mut self, version: &str, applied_at: i64) -> &mut Self {
+        self.unmirror(version);
+        let mut insert = Query::insert();
+        insert
+            .into_table(Alias::new(&self.stock))
+            .columns([Alias::new("version"), Alias::new("applied_at")])
+            .values_panic([version.into(), applied_at.into()]);
+        self.statement(&insert)
+    }
+
+    fn unmirror(&mut self, version: &str) -> &mut Self {
+        let mut delete = Query::delete();
+        delete.from_table(Alias::new(&self.stock)).and_where(Expr::col(Alias::new("version")).eq(version));
         self.statement(&delete)
     }
 
@@ -180,6 +204,31 @@ impl Writes {
             event.message.into(),
         ]);
         self.statement(&insert)
+    }
+
+    /// Replaces the event log with `events` (ids renumbered, order kept): after a restore, the
+    /// log is the one the database had before, not the dump's older copy.
+    pub fn replace_events(&mut self, events: &[Event]) -> &mut Self {
+        let mut delete = Query::delete();
+        delete.from_table(Ev::Table);
+        self.statement(&delete);
+        for chunk in events.chunks(500) {
+            let mut insert = Query::insert();
+            insert.into_table(Ev::Table).columns(EVENT_COLUMNS);
+            for e in chunk {
+                insert.values_panic([
+                    e.at.clone().into(),
+                    e.action.as_str().into(),
+                    e.version.clone().into(),
+                    e.outcome.as_str().into(),
+                    e.duration_ms.into(),
+                    e.actor.clone().into(),
+                    e.message.clone().into(),
+                ]);
+            }
+            self.statement(&insert);
+        }
+        self
     }
 
     /// A statement of the caller's own (`BEGIN`, `COMMIT`), in order with the others.
@@ -209,6 +258,21 @@ impl Writes {
         }
         conn.execute_unprepared(&self.sql.join(";\n")).await.map(drop)
     }
+}
+
+/// The stock runner's table exactly as it creates it (from its own entity), if missing.
+fn create_stock_table(backend: DbBackend, name: &str) -> String {
+    let mut create =
+        sea_orm::Schema::new(backend).create_table_from_entity(sea_orm_migration::seaql_migrations::Entity);
+    create.table(Alias::new(name)).if_not_exists();
+    backend.build(&create).to_string()
+}
+
+/// An applied time as the stock runner stores it: seconds since the epoch.
+fn stock_time(applied_at: &str) -> i64 {
+    chrono::DateTime::parse_from_rfc3339(applied_at)
+        .map(|t| t.timestamp())
+        .unwrap_or_else(|_| chrono::Utc::now().timestamp())
 }
 
 fn applied_row(row: &QueryResult) -> Result<AppliedRow, DbErr> {

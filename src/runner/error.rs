@@ -71,9 +71,9 @@ pub enum Error {
     #[error(
         "applied migration(s) changed since they ran: {}; their up() now emits different SQL \
          from what was applied. Restore the original code, or accept the new code with \
-         `resolve <version> --as applied` (re-records its checksum), or pass --allow-modified \
-         to go on anyway",
-        .versions.join(", ")
+         {} (re-records the checksum), or pass --allow-modified to go on anyway",
+        .versions.join(", "),
+        resolve_each(.versions)
     )]
     Modified { versions: Vec<String> },
 
@@ -301,4 +301,9 @@ impl Error {
                 | Error::NotUpToDate { .. }
         )
     }
+}
+
+/// `resolve VERSION --as applied`, spelled out for each of `versions`.
+fn resolve_each(versions: &[String]) -> String {
+    versions.iter().map(|v| format!("`resolve {v} --as applied`")).collect::<Vec<_>>().join(", ")
 }

@@ -45,6 +45,8 @@ pub(crate) struct Context<'a> {
     pub run_limits: &'a DdlLimits,
     /// The session's name afterwards (PostgreSQL's `application_name`): the next step's.
     pub next_label: Option<String>,
+    /// The stock runner's table, which every history write is mirrored into.
+    pub stock: &'a str,
 }
 
 /// How a step ended, when it did not fail.
@@ -114,6 +116,7 @@ async fn questions(db: &DatabaseConnection, sql: &str) -> Result<Option<u64>, Db
 pub(crate) async fn run(session: &Session, backend: Backend, step: &Step<'_>, cx: &Context<'_>) -> Result<Ran, Error> {
     let db = session.connection();
     let install = cx.install;
+    session.take_refused_statement();
     let started = Instant::now();
     let mode = step.mode(backend);
     let result = match mode {
@@ -124,7 +127,10 @@ pub(crate) async fn run(session: &Session, backend: Backend, step: &Step<'_>, cx
         Ok(ms) => return Ok(Ran::Done(ms)),
         Err(failure) => failure,
     };
-    let words = failure_words(&failure.err, step.direction);
+    let mut words = failure_words(&failure.err, step);
+    if let Some(statement) = session.take_refused_statement() {
+        words = format!("{words} (in `{statement}`)");
+    }
     // The statement count first: every statement sent from here on adds to it. The migration's
     // failing statement was its only one when the count grew by two (it, and this reading).
     let counted = match failure.questions {
@@ -149,7 +155,7 @@ pub(crate) async fn run(session: &Session, backend: Backend, step: &Step<'_>, cx
         // migration's only one, the dirty mark its implicit commit made durable is void.
         Mode::Wrapped if lock_timeout && only_statement => {
             let _ = db.execute_unprepared("ROLLBACK").await;
-            clear_dirty_mark(db, step).await
+            clear_dirty_mark(db, step, cx).await
         }
         Mode::Wrapped => !dirty_mark_committed(db, step).await,
         // The stock default down() refuses before touching anything.
@@ -158,7 +164,7 @@ pub(crate) async fn run(session: &Session, backend: Backend, step: &Step<'_>, cx
     if untouched && !failure.committing && lock_timeout {
         return Ok(Ran::GaveWay(words));
     }
-    let mut writes = Writes::new(db.get_database_backend());
+    let mut writes = Writes::new(db.get_database_backend(), cx.stock);
     if install {
         // The tables were to come with the migration, and were rolled back with it.
         writes.install();
@@ -201,7 +207,7 @@ async fn run_atomic(db: &DatabaseConnection, step: &Step<'_>, started: &Instant,
         return Err(err.into());
     }
     let ms = elapsed_ms(started);
-    let mut writes = Writes::new(db.get_database_backend());
+    let mut writes = Writes::new(db.get_database_backend(), cx.stock);
     if cx.install {
         writes.install();
     }
@@ -231,7 +237,7 @@ async fn run_marked(
     let backend = Backend::from_sea_orm(db.get_database_backend());
     let wrapped = mode == Mode::Wrapped;
     let own_limits = step.limits.lock_timeout != cx.run_limits.lock_timeout;
-    let mut begin = Writes::new(db.get_database_backend());
+    let mut begin = Writes::new(db.get_database_backend(), cx.stock);
     if own_limits {
         // Outside a transaction even on PostgreSQL: the session's setting, put back below.
         begin.raw(&step.limits.session_sql(backend).remove(0));
@@ -260,7 +266,7 @@ async fn run_marked(
     // statements as one transaction; elsewhere they are wrapped, and on MySQL/MariaDB the BEGIN
     // first commits whatever the migration left uncommitted.
     let explicit = db.get_database_backend() != sea_orm::DbBackend::Postgres;
-    let mut end = Writes::new(db.get_database_backend());
+    let mut end = Writes::new(db.get_database_backend(), cx.stock);
     if explicit {
         end.raw("BEGIN");
     }
@@ -316,8 +322,8 @@ pub(crate) fn label_sql(backend: Backend, label: Option<&str>) -> Option<String>
 
 /// Takes back the dirty mark of a migration none of whose statements took effect; whether that
 /// was done.
-async fn clear_dirty_mark(db: &DatabaseConnection, step: &Step<'_>) -> bool {
-    let mut writes = Writes::new(db.get_database_backend());
+async fn clear_dirty_mark(db: &DatabaseConnection, step: &Step<'_>, cx: &Context<'_>) -> bool {
+    let mut writes = Writes::new(db.get_database_backend(), cx.stock);
     match step.direction {
         Direction::Up => writes.delete_applied(step.version()),
         Direction::Down => writes.set_dirty(step.version(), false),
@@ -349,13 +355,13 @@ fn is_missing_down(err: &DbErr, direction: Direction) -> bool {
 
 /// The database's own words, or the migration's, with the stock "no down()" error and a
 /// migration waiting for a second connection explained.
-fn failure_words(err: &DbErr, direction: Direction) -> String {
+fn failure_words(err: &DbErr, step: &Step<'_>) -> String {
     match err {
-        _ if is_missing_down(err, direction) => {
-            "it has no down(); write one, or forget it with `resolve <version> --as pending` \
-             after undoing its changes by hand"
-                .into()
-        }
+        _ if is_missing_down(err, step.direction) => format!(
+            "it has no down(); write one, or forget it with `resolve {} --as pending` after \
+             undoing its changes by hand",
+            step.version()
+        ),
         DbErr::ConnectionAcquire(sea_orm::ConnAcquireErr::Timeout) => {
             "it waited for a second connection, but a migration runs on the one connection that \
              holds the migration lock; run all its statements through that connection (or \

@@ -166,6 +166,7 @@ impl<'a> Run<'a> {
                 install,
                 run_limits: &self.m.limits,
                 next_label: Some(label(self.command, next)),
+                stock: &self.m.legacy_table,
             };
             let mut tries = 0;
             let ms = loop {
@@ -222,7 +223,7 @@ impl<'a> Run<'a> {
             StampTarget::Version(given) => Some(Catalog::resolve(given, self.m.catalog.versions())?),
         };
         let at_or_below = |v: &str| target.as_deref().is_some_and(|t| v <= t);
-        let mut writes = history::Writes::new(self.db().get_database_backend());
+        let mut writes = history::Writes::new(self.db().get_database_backend(), &self.m.legacy_table);
         let mut changes = 0usize;
         for entry in &status.migrations {
             let version = entry.version.as_str();
@@ -274,7 +275,7 @@ impl<'a> Run<'a> {
         let version = Catalog::resolve(given, known)?;
         let was = status.migrations.iter().find(|m| m.version == version).map(|m| m.state);
         let recorded = was.is_some_and(MigrationState::is_applied);
-        let mut writes = history::Writes::new(self.db().get_database_backend());
+        let mut writes = history::Writes::new(self.db().get_database_backend(), &self.m.legacy_table);
         match resolve_as {
             ResolveAs::Pending if recorded => {
                 writes.delete_applied(&version);
@@ -338,13 +339,13 @@ impl<'a> Run<'a> {
         let snapshot = Snapshot::read(self.db(), &self.m.legacy_table)
             .await
             .map_err(Error::db("reading the history"))?;
-        let fresh = !snapshot.installed && !snapshot.has_events && snapshot.to_adopt.is_none();
+        let fresh = snapshot.is_fresh();
         if defer && fresh && self.m.backend.has_transactional_ddl() {
             return Ok((state::assess(&self.m.catalog, &[], self.m.backend).await, true));
         }
         let applied = if snapshot.needs_install() {
             let mut checksums = HashMap::new();
-            for row in snapshot.to_adopt.iter().flatten() {
+            for row in &snapshot.to_adopt {
                 if let Some(m) = self.m.catalog.get(&row.version) {
                     checksums.insert(row.version.clone(), capture::checksum(m, self.m.backend).await);
                 }
@@ -370,7 +371,7 @@ impl<'a> Run<'a> {
     }
 
     async fn install_now(&self) -> Result<(), Error> {
-        let mut writes = history::Writes::new(self.db().get_database_backend());
+        let mut writes = history::Writes::new(self.db().get_database_backend(), &self.m.legacy_table);
         writes.install();
         self.in_transaction(&writes).await.map_err(Error::db("creating the history tables"))
     }

@@ -70,6 +70,17 @@ pub(crate) fn plan_up(
     options: &RunOptions,
 ) -> Result<Vec<String>, Error> {
     refuse_dirty(status)?;
+    choose_up(status, catalog, target, options)
+}
+
+/// What `up` would apply, dirty or not: `--sql` shows it even while a migration is dirty, as
+/// that is when one wants to read it.
+pub(crate) fn choose_up(
+    status: &Status,
+    catalog: &Catalog,
+    target: &UpTarget,
+    options: &RunOptions,
+) -> Result<Vec<String>, Error> {
     let modified = status.versions_in(MigrationState::Modified);
     if !modified.is_empty() && !options.allow_modified {
         return Err(Error::Modified { versions: modified });
@@ -107,6 +118,11 @@ pub(crate) fn plan_up(
 /// The migrations to revert, newest first.
 pub(crate) fn plan_down(status: &Status, target: &DownTarget) -> Result<Vec<String>, Error> {
     refuse_dirty(status)?;
+    choose_down(status, target)
+}
+
+/// What `down` would revert, dirty or not (see [`choose_up`]).
+pub(crate) fn choose_down(status: &Status, target: &DownTarget) -> Result<Vec<String>, Error> {
     let applied: Vec<&super::state::MigrationStatus> = status
         .migrations
         .iter()

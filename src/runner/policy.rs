@@ -5,6 +5,7 @@
 //! what it replaces. (`down`, `fresh`, `refresh` and `reset` are in [`super::guard`].)
 
 use super::{Environment, Error, Migrator};
+use crate::history::{Action, Event, NewEvent, Outcome, Writes};
 use crate::backup::{self, Backup, Metadata, Reason, Request};
 use sea_orm::DatabaseConnection;
 use crate::lint::{Finding, Severity};
@@ -121,10 +122,36 @@ impl Migrator {
         let dir = options.safety_dir.clone().unwrap_or_else(backup::default_dir);
         self.locked("restore", async |session| {
             let current = self.status().await?.current;
-            let safety = self.take_backup(session.connection(), &dir, current, Reason::BeforeRestore).await?;
+            let log = self.history(None).await?;
+            let safety = self.take_backup(session.connection(), &dir, current.clone(), Reason::BeforeRestore).await?;
+            let started = std::time::Instant::now();
             backup::restore(session.connection(), &url, file, &metadata)
                 .await
                 .map_err(|e| Error::RestoreFailed { source: e, safety: safety.dump.clone() })?;
+            let message = format!(
+                "restored {} (schema version {}) over schema version {}; safety backup {}",
+                file.display(),
+                metadata.schema_version.as_deref().unwrap_or("base"),
+                current.as_deref().unwrap_or("base"),
+                safety.dump.display()
+            );
+            let event = NewEvent {
+                action: Action::Restore,
+                version: metadata.schema_version.clone(),
+                outcome: Outcome::Ok,
+                duration_ms: Some(started.elapsed().as_millis() as i64),
+                message: Some(message),
+            };
+            if self.backend == super::Backend::Sqlite {
+                // The restore closed the pool to swap the file; the log goes in the new one.
+                let reopened = crate::db::connect(&url, &Default::default())
+                    .await
+                    .map_err(|e| Error::db("reopening the restored database")(sea_orm::DbErr::Custom(e.to_string())))?;
+                self.keep_log(&reopened, &log, event).await?;
+                let _ = reopened.close().await;
+            } else {
+                self.keep_log(session.connection(), &log, event).await?;
+            }
             Ok(Restored {
                 restored: file.to_path_buf(),
                 database: url.database().to_string(),
@@ -133,5 +160,21 @@ impl Migrator {
             })
         })
         .await
+    }
+
+    /// After a restore: the event log is the one from before it (the dump's copy is older),
+    /// followed by the restore itself.
+    async fn keep_log(&self, db: &sea_orm::DatabaseConnection, log: &[Event], event: NewEvent) -> Result<(), Error> {
+        use sea_orm::TransactionTrait;
+        let keep = async {
+            let mut tables = Writes::new(db.get_database_backend(), &self.legacy_table);
+            tables.install_own().send(db).await?;
+            let txn = db.begin().await?;
+            let mut writes = Writes::new(db.get_database_backend(), &self.legacy_table);
+            writes.replace_events(log).append(event);
+            writes.send(&txn).await?;
+            txn.commit().await
+        };
+        keep.await.map_err(Error::db("keeping the event log after the restore"))
     }
 }

@@ -30,14 +30,14 @@ impl Migrator {
     /// The SQL `up` would run for `target`, planned as `up` plans it (read-only).
     pub async fn preview_up(&self, target: &UpTarget, options: &RunOptions) -> Result<Vec<Preview>, Error> {
         let status = self.status().await?;
-        let versions = plan::plan_up(&status, &self.catalog, target, options)?;
+        let versions = plan::choose_up(&status, &self.catalog, target, options)?;
         previews(&self.catalog, &versions, Direction::Up, self.backend).await
     }
 
     /// The SQL `down` would run for `target`, planned as `down` plans it (read-only).
     pub async fn preview_down(&self, target: &DownTarget) -> Result<Vec<Preview>, Error> {
         let status = self.status().await?;
-        let versions = plan::plan_down(&status, target)?;
+        let versions = plan::choose_down(&status, target)?;
         previews(&self.catalog, &versions, Direction::Down, self.backend).await
     }
 }
@@ -56,13 +56,13 @@ impl Offline {
     /// `up` from an empty database: every migration is pending.
     pub async fn preview_up(&self, target: &UpTarget) -> Result<Vec<Preview>, Error> {
         let status = state::assess(&self.catalog, &[], self.backend).await;
-        let versions = plan::plan_up(&status, &self.catalog, target, &RunOptions::default())?;
+        let versions = plan::choose_up(&status, &self.catalog, target, &RunOptions::default())?;
         previews(&self.catalog, &versions, Direction::Up, self.backend).await
     }
 
     /// `down` from a database at head: every migration is applied.
     pub async fn preview_down(&self, target: &DownTarget) -> Result<Vec<Preview>, Error> {
-        let versions = plan::plan_down(&all_applied(&self.catalog), target)?;
+        let versions = plan::choose_down(&all_applied(&self.catalog), target)?;
         previews(&self.catalog, &versions, Direction::Down, self.backend).await
     }
 }

@@ -27,44 +27,18 @@ crate::on_each_backend!(adopts_the_stock_runner);
 /// Stock-runner migrations for the kill trials: the first creates a table, each inserts its own
 /// number into it, so running one twice fails on the primary key.
 mod stock {
+    use crate::fixtures::Marker;
     use sea_orm_migration::prelude::*;
 
     /// How many the stock runner applies before seamigrate takes over; one more is pending.
     pub const APPLIED: usize = 30;
-
-    pub struct Marker(pub usize, String);
-
-    impl MigrationName for Marker {
-        fn name(&self) -> &str {
-            &self.1
-        }
-    }
-
-    #[async_trait::async_trait]
-    impl MigrationTrait for Marker {
-        async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-            if self.0 == 1 {
-                let table = Table::create()
-                    .table(Alias::new("adopt_marker"))
-                    .col(ColumnDef::new(Alias::new("n")).integer().not_null().primary_key())
-                    .to_owned();
-                manager.create_table(table).await?;
-            }
-            let insert = Query::insert()
-                .into_table(Alias::new("adopt_marker"))
-                .columns([Alias::new("n")])
-                .values_panic([(self.0 as i32).into()])
-                .to_owned();
-            manager.get_connection().execute(&insert).await.map(drop)
-        }
-    }
 
     pub struct Stock;
 
     impl MigratorTrait for Stock {
         fn migrations() -> Vec<Box<dyn MigrationTrait>> {
             (1..=APPLIED + 1)
-                .map(|n| Box::new(Marker(n, format!("m{n:03}_marker"))) as Box<dyn MigrationTrait>)
+                .map(|n| Box::new(Marker::new(n, format!("m{n:03}_marker"), "adopt_marker")) as Box<dyn MigrationTrait>)
                 .collect()
         }
     }

@@ -93,6 +93,12 @@ async fn restore_brings_back_rows_and_schema_version(db: TestDb) {
     let _ = conn.close().await;
     let (code, out, _) = cli(&["-u", url, "current"]).await;
     assert_eq!((code, out.trim()), (0, HEAD));
+    // The event log is the one from before the restore (with the `down` the dump never saw),
+    // and the restore is its last entry.
+    let (_, out, _) = cli(&["-u", url, "--format", "json", "history"]).await;
+    let events: serde_json::Value = serde_json::from_str(&out).expect("json");
+    let actions: Vec<&str> = events["events"].as_array().unwrap().iter().map(|e| e["action"].as_str().unwrap()).collect();
+    assert_eq!(actions[actions.len() - 2..], ["down", "restore"], "{out}");
 
     // The safety backup holds the destroyed state, at the first version.
     let all = listed(&dir).await;

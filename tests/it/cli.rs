@@ -237,7 +237,7 @@ async fn schema_option(db: TestDb) {
     .unwrap()
     .unwrap();
     let n: i64 = row.try_get("", "n").unwrap();
-    assert_eq!(n, 8, "six tables and two history tables in tenant_a");
+    assert_eq!(n, 9, "six tables, two history tables and the stock runner's in tenant_a");
 }
 
 crate::on_each_backend!(schema_option);

@@ -80,3 +80,49 @@ impl MigrationTrait for Failing {
             .await
     }
 }
+
+/// Inserts its own number into `table` (the first creates it), so a marker that runs twice
+/// fails on the primary key; down() takes it out again.
+pub struct Marker(pub usize, String, &'static str);
+
+impl Marker {
+    pub fn new(n: usize, version: String, table: &'static str) -> Marker {
+        Marker(n, version, table)
+    }
+}
+
+impl MigrationName for Marker {
+    fn name(&self) -> &str {
+        &self.1
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for Marker {
+    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        if self.0 == 1 {
+            let table = Table::create()
+                .table(Alias::new(self.2))
+                .col(ColumnDef::new(Alias::new("n")).integer().not_null().primary_key())
+                .to_owned();
+            manager.create_table(table).await?;
+        }
+        let insert = Query::insert()
+            .into_table(Alias::new(self.2))
+            .columns([Alias::new("n")])
+            .values_panic([(self.0 as i32).into()])
+            .to_owned();
+        manager.get_connection().execute(&insert).await.map(drop)
+    }
+
+    async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        if self.0 == 1 {
+            return manager.drop_table(Table::drop().table(Alias::new(self.2)).to_owned()).await;
+        }
+        let delete = Query::delete()
+            .from_table(Alias::new(self.2))
+            .and_where(Expr::col(Alias::new("n")).eq(self.0 as i32))
+            .to_owned();
+        manager.get_connection().execute(&delete).await.map(drop)
+    }
+}
