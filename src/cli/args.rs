@@ -121,6 +121,9 @@ pub enum Command {
         /// Directory for that backup [default: $SEAMIGRATE_BACKUP_DIR, else backups/]
         #[arg(long, value_name = "DIR", conflicts_with = "no_backup")]
         backup_dir: Option<PathBuf>,
+        /// Create the database first if it does not exist (PostgreSQL, MySQL/MariaDB, SQLite)
+        #[arg(long, conflicts_with = "sql")]
+        create_database: bool,
         #[command(flatten)]
         sql: SqlOnly,
     },
@@ -137,6 +140,11 @@ pub enum Command {
     },
     /// Show every migration's state and a summary
     Status,
+    /// Create or drop the database the URL names
+    Database {
+        #[command(subcommand)]
+        action: DatabaseAction,
+    },
     /// Print the newest applied version
     Current,
     /// Show the event log: every up, down, stamp and failure
@@ -284,4 +292,12 @@ impl TableFilter {
         let filter = if self.include.is_empty() { Filter::all() } else { Filter::only(self.include.clone()) };
         filter.except(self.exclude.clone())
     }
+}
+
+#[derive(Debug, Clone, Copy, Subcommand)]
+pub enum DatabaseAction {
+    /// Create the database unless it exists
+    Create,
+    /// Drop the database if it exists (never in production; asks for its name unless --yes)
+    Drop,
 }

@@ -2,7 +2,7 @@
 //! Policy (what production refuses, the backup before `up`) is the runner's; the CLI only asks
 //! the questions a terminal can answer.
 
-use super::args::{Cli, Command, Format, Global, ResolveAsArg, SqlOnly, TableFilter};
+use super::args::{Cli, Command, DatabaseAction, Format, Global, ResolveAsArg, SqlOnly, TableFilter};
 use super::autogen::{self, Compare, Draft};
 use super::confirm::confirmed;
 use super::console::Console;
@@ -31,6 +31,7 @@ pub async fn dispatch<M: MigratorTrait>(
     match cli.command {
         Command::Generate { name, dir } => generate(&global, console, &name, dir),
         Command::Backups { dir, action } => super::backup::backups(console, &global, dir.as_deref(), action.as_ref()),
+        Command::Database { action } => database(&global, env, console, action).await,
         command => {
             if let Command::Autogenerate { name, .. } = &command {
                 super::generate::check_name(name)?;
@@ -38,6 +39,12 @@ pub async fn dispatch<M: MigratorTrait>(
             if let Some(previews) = offline_sql::<M>(&command).await? {
                 render::previews(console, global.format, &previews);
                 return Ok(());
+            }
+            if matches!(command, Command::Up { create_database: true, .. }) {
+                let url = target_url(&global, console)?;
+                if crate::runner::create_database(&url, &settings(&global, true)).await? && !global.quiet {
+                    console.err(format!("created database '{}'", url.database_shown()));
+                }
             }
             let cx = Context::connect::<M>(global, env, &command, console).await?;
             cx.run(command, entities).await
@@ -62,16 +69,8 @@ impl<'a> Context<'a> {
         command: &Command,
         console: &'a Console,
     ) -> Result<Context<'a>, CliError> {
-        let url = DatabaseUrl::parse(global.database_url.as_deref().unwrap_or(DEFAULT_URL))?;
-        console.redact_with(&url);
-        if global.verbose {
-            console.err(format!("connecting to {} ({})", url.masked(), url.backend()));
-        }
-        let settings = ConnectSettings {
-            schema: global.database_schema.clone(),
-            create_schema: writes(command),
-            connect_timeout: Duration::from_secs(global.connect_timeout),
-        };
+        let url = target_url(&global, console)?;
+        let settings = settings(&global, writes(command));
         let session = match global.wait_for_db {
             Some(wait) => {
                 let report = |err: &crate::db::ConnectError, waited: Duration| {
@@ -102,7 +101,7 @@ impl<'a> Context<'a> {
 
     async fn run(self, command: Command, entities: Option<&EntitySet>) -> Result<(), CliError> {
         match command {
-            Command::Up { steps, to, allow_out_of_order, allow_modified, allow_destructive, no_backup, backup_dir, sql } => {
+            Command::Up { steps, to, allow_out_of_order, allow_modified, allow_destructive, no_backup, backup_dir, sql, .. } => {
                 let backup = match (no_backup, backup_dir) {
                     (true, _) => BackupChoice::Skip,
                     (false, Some(dir)) => BackupChoice::Dir(dir),
@@ -138,7 +137,7 @@ impl<'a> Context<'a> {
                 super::backup::backup(&self.migrator, &self.url, out, keep_days, self.console, &self.global).await
             }
             Command::Restore { file, out } => self.restore(file, out).await,
-            Command::Generate { .. } | Command::Backups { .. } => Ok(()),
+            Command::Generate { .. } | Command::Backups { .. } | Command::Database { .. } => Ok(()),
         }
     }
 
@@ -277,6 +276,50 @@ impl<'a> Context<'a> {
             Err(err) => Err(err.into()),
         }
     }
+}
+
+/// The URL the command works on (masked in all output from here on).
+fn target_url(global: &Global, console: &Console) -> Result<DatabaseUrl, CliError> {
+    let url = DatabaseUrl::parse(global.database_url.as_deref().unwrap_or(DEFAULT_URL))?;
+    console.redact_with(&url);
+    if global.verbose {
+        console.err(format!("connecting to {} ({})", url.masked(), url.backend()));
+    }
+    Ok(url)
+}
+
+fn settings(global: &Global, writes: bool) -> ConnectSettings {
+    ConnectSettings {
+        schema: global.database_schema.clone(),
+        create_schema: writes,
+        connect_timeout: Duration::from_secs(global.connect_timeout),
+    }
+}
+
+/// `database create` / `database drop`: on the server, without a migration run.
+async fn database(global: &Global, env: Environment, console: &Console, action: DatabaseAction) -> Result<(), CliError> {
+    let url = target_url(global, console)?;
+    let settings = settings(global, false);
+    let name = url.database_shown();
+    let (verb, done) = match action {
+        DatabaseAction::Create => ("created", crate::runner::create_database(&url, &settings).await?),
+        DatabaseAction::Drop => {
+            let yes = env != Environment::Production && confirmed(console, global.yes, "database drop", &name);
+            ("dropped", crate::runner::drop_database(&url, &settings, env, yes).await?)
+        }
+    };
+    if global.format == Format::Json {
+        let json = serde_json::json!({ "database": url.database(), "action": verb, "changed": done });
+        render::json(console, &json);
+    } else if !global.quiet {
+        let what = match (done, action) {
+            (true, _) => format!("{verb} database '{name}'"),
+            (false, DatabaseAction::Create) => format!("database '{name}' already exists; nothing was changed"),
+            (false, DatabaseAction::Drop) => format!("database '{name}' does not exist; nothing was changed"),
+        };
+        console.out(what);
+    }
+    Ok(())
 }
 
 fn generate(global: &Global, console: &Console, name: &str, dir: Option<PathBuf>) -> Result<(), CliError> {

@@ -89,6 +89,8 @@ impl CliError {
             CliError::Run(R::NoUrlForBackup) => "backup-needs-url",
             CliError::Run(R::Connect(_)) => "connect",
             CliError::Run(R::Lock(_)) => "lock",
+            CliError::Run(R::DatabaseAdmin(crate::db::database::DatabaseError::Connect(_))) => "connect",
+            CliError::Run(R::DatabaseAdmin(_)) => "database-admin",
             CliError::Run(R::LockLost(_)) => "lock-lost",
             CliError::Run(R::Busy(_)) => "busy",
             CliError::Run(R::MigrationFailed { dirty: true, .. }) => "migration-failed-dirty",

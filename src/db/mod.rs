@@ -1,6 +1,7 @@
 //! Where the database is and how to reach it.
 
 pub(crate) mod connect;
+pub mod database;
 mod session;
 pub mod tls;
 mod url;

@@ -13,6 +13,10 @@ pub enum Error {
     #[error(transparent)]
     Lock(#[from] LockError),
 
+    /// Creating or dropping the database itself failed.
+    #[error(transparent)]
+    DatabaseAdmin(#[from] crate::db::database::DatabaseError),
+
     #[error("{0}")]
     LockLost(LockLost),
 

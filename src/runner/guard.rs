@@ -54,6 +54,13 @@ pub(crate) enum Guarded {
 
 pub(crate) fn check(env: Environment, command: Guarded, confirmed: bool) -> Result<(), Error> {
     match command {
+        Guarded::Wipe("database drop") if env == Environment::Production => Err(Error::Refused {
+            command: "database drop",
+            env,
+            reason: "it destroys the whole database and is never allowed in production, whatever \
+                     the flags"
+                .into(),
+        }),
         Guarded::Wipe(name) if env == Environment::Production => Err(Error::Refused {
             command: name,
             env,
@@ -73,4 +80,22 @@ pub(crate) fn check(env: Environment, command: Guarded, confirmed: bool) -> Resu
         }),
         _ => Ok(()),
     }
+}
+
+/// Creates the database `url` names unless it exists (`database create`, `up
+/// --create-database`); whether it was created.
+pub async fn create_database(url: &crate::db::DatabaseUrl, settings: &crate::db::ConnectSettings) -> Result<bool, Error> {
+    Ok(crate::db::database::create(url, settings).await?)
+}
+
+/// Drops the database `url` names, if it exists: never in production, and elsewhere only when
+/// `confirmed`; whether it was there.
+pub async fn drop_database(
+    url: &crate::db::DatabaseUrl,
+    settings: &crate::db::ConnectSettings,
+    env: Environment,
+    confirmed: bool,
+) -> Result<bool, Error> {
+    check(env, Guarded::Wipe("database drop"), confirmed)?;
+    Ok(crate::db::database::drop(url, settings).await?)
 }

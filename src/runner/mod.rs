@@ -21,7 +21,7 @@ mod state;
 mod wipe;
 
 pub use error::{Error, LockLost};
-pub use guard::Environment;
+pub use guard::{Environment, create_database, drop_database};
 pub use limits::{DEFAULT_LOCK_TIMEOUT, DEFAULT_RETRIES, DdlLimits, Declared};
 pub use plan::{DownTarget, ResolveAs, StampTarget, UpTarget};
 pub use policy::{BackupChoice, RestoreOptions, Restored, blocking};

@@ -13,6 +13,7 @@ mod cli;
 mod codegen;
 mod coexist;
 mod concurrency;
+mod database;
 mod drift;
 mod failures;
 mod fixtures;
