@@ -195,6 +195,20 @@ pub enum Command {
         #[command(flatten)]
         tables: TableFilter,
     },
+    /// Write a migration that creates the live database's schema, and record the database as at
+    /// it (to start managing a database that has tables but no migrations)
+    Baseline {
+        /// Name in snake_case, e.g. initial_schema
+        name: String,
+        /// Print the migration instead of writing it (and record nothing)
+        #[arg(long)]
+        preview: bool,
+        /// Directory of the migration crate's sources [default: migration/src, else src]
+        #[arg(long, value_name = "DIR")]
+        dir: Option<PathBuf>,
+        #[command(flatten)]
+        tables: TableFilter,
+    },
     /// Check migrations for dangerous statements (pending ones by default)
     Lint {
         /// Lint only this migration

@@ -205,3 +205,67 @@ fn header(name: &str, diff: &Diff) -> Vec<String> {
     lines.extend(diff.describe().into_iter().map(|d| format!("- {d}")));
     lines
 }
+
+/// `baseline NAME`: writes a migration that creates the database's current schema, and records
+/// the database as at it, so a database that has tables but no migrations comes under
+/// management without running anything.
+pub async fn baseline(
+    migrator: &Migrator,
+    filter: &Filter,
+    draft: &Draft<'_>,
+    console: &Console,
+    format: Format,
+) -> Result<(), CliError> {
+    let status = migrator.status().await?;
+    if let Some(current) = &status.current {
+        return Err(CliError::Schema(format!(
+            "the database is managed already (at {current}); a baseline starts the history of a \
+             database no migration has touched; use `autogenerate` for what differs"
+        )));
+    }
+    let live = schema::discover(migrator.connection(), filter)
+        .await
+        .map_err(|e| CliError::Schema(e.to_string()))?;
+    if live.tables.is_empty() {
+        return Err(CliError::Schema(
+            "the database has no tables, so there is nothing to take a baseline of; write \
+             migrations with `generate` or `autogenerate` instead"
+                .into(),
+        ));
+    }
+    let diff = diff::diff(&Schema::default(), &live, &diff::DiffOptions::new(migrator.backend()));
+    let header = vec![
+        format!("{}: a baseline written by `baseline` from the live database: it creates", draft.name),
+        "the schema the database had when seamigrate began to manage it; that database is".into(),
+        "recorded as at this migration, so it never runs there. Review it before you commit it.".into(),
+    ];
+    let source = migration_file(&diff.changes, &[], &live.enums, &header);
+    let written = if draft.preview {
+        None
+    } else {
+        let made = generate::write(draft.name, draft.dir, chrono::Utc::now(), &source)?;
+        migrator.record_baseline(&made.version).await?;
+        Some(made)
+    };
+    let changes = diff.describe();
+    if format == Format::Json {
+        let source = draft.preview.then(|| source.clone());
+        render::json(console, &DraftReport { changes, warnings: vec![], written, source });
+        return Ok(());
+    }
+    if draft.preview {
+        console.out(source.trim_end());
+        return Ok(());
+    }
+    if let Some(made) = &written {
+        console.out(format!(
+            "Wrote {} ({} change(s)) and registered {} in {}; the database is recorded as at it. \
+             Rebuild the migration binary, then `check` should be clean",
+            made.file.display(),
+            changes.len(),
+            made.version,
+            made.lib.display()
+        ));
+    }
+    Ok(())
+}

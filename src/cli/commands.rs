@@ -33,7 +33,7 @@ pub async fn dispatch<M: MigratorTrait>(
         Command::Backups { dir, action } => super::backup::backups(console, &global, dir.as_deref(), action.as_ref()),
         Command::Database { action } => database(&global, env, console, action).await,
         command => {
-            if let Command::Autogenerate { name, .. } = &command {
+            if let Command::Autogenerate { name, .. } | Command::Baseline { name, .. } = &command {
                 super::generate::check_name(name)?;
             }
             if let Some(previews) = offline_sql::<M>(&command).await? {
@@ -137,6 +137,10 @@ impl<'a> Context<'a> {
                 super::backup::backup(&self.migrator, &self.url, out, keep_days, self.console, &self.global).await
             }
             Command::Restore { file, out } => self.restore(file, out).await,
+            Command::Baseline { name, preview, dir, tables } => {
+                let draft = Draft { name: &name, preview, dir: dir.as_deref(), interactive: false };
+                autogen::baseline(&self.migrator, &tables.to_filter(), &draft, self.console, self.global.format).await
+            }
             Command::Generate { .. } | Command::Backups { .. } | Command::Database { .. } => Ok(()),
         }
     }

@@ -269,6 +269,39 @@ impl<'a> Run<'a> {
         })
     }
 
+    pub(super) async fn baseline(&self, version: &str) -> Result<Report, Error> {
+        let status = self.status().await?;
+        if let Some(current) = &status.current {
+            return Err(Error::Refused {
+                command: "baseline",
+                env: self.m.env,
+                reason: format!(
+                    "the database is managed already (at {current}); a baseline starts the history of a \
+                     database no migration has touched. Use `autogenerate` for what differs"
+                ),
+            });
+        }
+        let mut writes = history::Writes::new(self.db().get_database_backend(), &self.m.legacy_table);
+        writes.insert_applied(&AppliedRow {
+            version: version.to_string(),
+            applied_at: history::now(),
+            execution_ms: 0,
+            // Learned the first time a binary with the migration compiled in runs.
+            checksum: None,
+            dirty: false,
+        });
+        let message = format!("baseline {version}: the schema already there is recorded as that migration");
+        writes.append(NewEvent {
+            action: Action::Stamp,
+            version: Some(version.to_string()),
+            outcome: Outcome::Ok,
+            duration_ms: None,
+            message: Some(message.clone()),
+        });
+        self.in_transaction(&writes).await.map_err(Error::db("recording the baseline"))?;
+        Ok(Report { current: Some(version.to_string()), message: Some(message), ..Report::default() })
+    }
+
     pub(super) async fn resolve(&self, given: &str, resolve_as: ResolveAs) -> Result<Report, Error> {
         let status = self.status().await?;
         let known = status.migrations.iter().map(|m| m.version.as_str());

@@ -236,6 +236,13 @@ impl Migrator {
         self.locked("stamp", async |s| Run::on(self, s, "stamp").stamp(target).await).await
     }
 
+    /// Records `version`, a baseline migration just written from this database's schema (and
+    /// not yet compiled into the migrator), as applied: the schema already there counts as
+    /// that migration. Refuses when any migration is recorded as applied already.
+    pub async fn record_baseline(&self, version: &str) -> Result<Report, Error> {
+        self.locked("baseline", async |s| Run::on(self, s, "baseline").baseline(version).await).await
+    }
+
     /// Settles one migration's record by hand, running nothing: after a `dirty` failure has
     /// been repaired, to accept an edited migration's new code, or to forget a migration whose
     /// code and changes are gone.

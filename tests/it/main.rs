@@ -9,6 +9,7 @@ mod busy_table;
 mod autogen_property;
 mod autogen_cli;
 mod backup;
+mod baseline;
 mod cli;
 mod codegen;
 mod coexist;

@@ -192,8 +192,15 @@ struct TableIndexes {
 impl TableIndexes {
     /// The UNIQUE constraints' indexes first, then the created ones, each in
     /// `pragma_index_list` order: the order sea-schema gives them in.
+    /// A UNIQUE constraint's index is named by SQLite (`sqlite_autoindex_...`, a name no
+    /// statement may use), so it is read as unnamed: a draft names it as it would a new one.
     fn into_list(self) -> Vec<Index> {
         let mut list = self.constraints;
+        for index in &mut list {
+            if index.name.as_deref().is_some_and(|n| n.starts_with("sqlite_autoindex_")) {
+                index.name = None;
+            }
+        }
         list.extend(self.created);
         list
     }
