@@ -59,7 +59,9 @@ pub enum BatchError {
     #[error(
         "SQLite cannot rebuild table `{table}` while foreign keys are enforced: rows of \
          `{child}` reference it ON DELETE {action}, and dropping the old table would {effect} \
-         them; run this migration on a connection with PRAGMA foreign_keys = OFF"
+         them; run the migration with seamigrate's runner (`up`/`down`), which switches foreign \
+         keys off around it, or run it yourself outside a transaction after PRAGMA \
+         foreign_keys = OFF"
     )]
     CascadingReferences {
         table: String,

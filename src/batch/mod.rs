@@ -34,7 +34,7 @@ mod foreign_key;
 mod index;
 mod key;
 mod postgres;
-mod sqlite;
+pub(crate) mod sqlite;
 
 pub use column::{add_column, alter_column, drop_column};
 pub use enums::alter_enum;

@@ -120,7 +120,14 @@ pub(crate) async fn run(session: &Session, backend: Backend, step: &Step<'_>, cx
     let started = Instant::now();
     let mode = step.mode(backend);
     let result = match mode {
-        Mode::Atomic => run_atomic(db, step, &started, cx).await,
+        Mode::Atomic if backend == Backend::Sqlite => {
+            let (result, wants) = crate::batch::sqlite::noting_foreign_keys(run_atomic(db, step, &started, cx, false)).await;
+            match result {
+                Err(_) if wants => without_foreign_keys(db, step, &started, cx).await,
+                result => result,
+            }
+        }
+        Mode::Atomic => run_atomic(db, step, &started, cx, false).await,
         Mode::Wrapped | Mode::Marked => run_marked(db, step, &started, mode, cx).await,
     };
     let failure = match result {
@@ -190,7 +197,43 @@ pub(crate) async fn run(session: &Session, backend: Backend, step: &Step<'_>, cx
     })
 }
 
-async fn run_atomic(db: &DatabaseConnection, step: &Step<'_>, started: &Instant, cx: &Context<'_>) -> Result<i64, Failure> {
+/// SQLite's procedure for changing a table others reference: the migration runs again (its
+/// first try was rolled back) with foreign keys off for the connection, which only works
+/// outside a transaction, and every foreign key is checked before it commits.
+async fn without_foreign_keys(db: &DatabaseConnection, step: &Step<'_>, started: &Instant, cx: &Context<'_>) -> Result<i64, Failure> {
+    let pragma = sea_orm::Statement::from_string(sea_orm::DbBackend::Sqlite, "PRAGMA foreign_keys");
+    let was_on = match db.query_one_raw(pragma).await? {
+        Some(row) => row.try_get_by_index::<i64>(0)? != 0,
+        None => false,
+    };
+    db.execute_unprepared("PRAGMA foreign_keys = OFF").await?;
+    let result = run_atomic(db, step, started, cx, true).await;
+    if was_on {
+        db.execute_unprepared("PRAGMA foreign_keys = ON").await?;
+    }
+    result
+}
+
+/// With foreign keys off, the migration's rows are checked as SQLite would have as it ran.
+async fn check_foreign_keys<C: ConnectionTrait>(conn: &C) -> Result<(), DbErr> {
+    let sql = "SELECT \"table\", parent FROM pragma_foreign_key_check LIMIT 1";
+    let found = conn.query_all_raw(sea_orm::Statement::from_string(sea_orm::DbBackend::Sqlite, sql)).await?;
+    let Some(row) = found.first() else { return Ok(()) };
+    let child: String = row.try_get_by_index(0)?;
+    let parent: String = row.try_get_by_index(1)?;
+    Err(DbErr::Custom(format!(
+        "the foreign key check failed: rows of `{child}` reference no row of `{parent}` (checked \
+         before commit, as foreign keys were off while the migration rebuilt a table)"
+    )))
+}
+
+async fn run_atomic(
+    db: &DatabaseConnection,
+    step: &Step<'_>,
+    started: &Instant,
+    cx: &Context<'_>,
+    check_keys: bool,
+) -> Result<i64, Failure> {
     let backend = Backend::from_sea_orm(db.get_database_backend());
     let txn = db.begin().await?;
     let own_limits = step.limits.lock_timeout != cx.run_limits.lock_timeout;
@@ -201,6 +244,10 @@ async fn run_atomic(db: &DatabaseConnection, step: &Step<'_>, started: &Instant,
     let outcome = match step.direction {
         Direction::Up => step.migration.up(&manager).await,
         Direction::Down => step.migration.down(&manager).await,
+    };
+    let outcome = match outcome {
+        Ok(()) if check_keys => check_foreign_keys(&txn).await,
+        outcome => outcome,
     };
     if let Err(err) = outcome {
         let _ = txn.rollback().await;

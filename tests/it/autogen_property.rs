@@ -440,6 +440,13 @@ async fn apply_each(
         }
         return Ok(());
     }
+    // On SQLite as the runner runs a migration that rebuilds a table others reference: foreign
+    // keys off outside the transaction, checked before commit (so CASCADE and SET NULL
+    // references keep their rows).
+    let sqlite = backend == Backend::Sqlite;
+    if sqlite {
+        exec(conn, "PRAGMA foreign_keys = OFF").await?;
+    }
     let txn = conn.begin().await.map_err(|e| format!("begin: {e}"))?;
     {
         let manager = SchemaManager::new(&txn);
@@ -448,8 +455,18 @@ async fn apply_each(
                 .await
                 .map_err(|e| failed(i, change, e))?;
         }
+        if sqlite {
+            let violations = strings(&txn, "SELECT \"table\", parent FROM pragma_foreign_key_check", 2).await?;
+            if let Some(first) = violations.first() {
+                return Err(format!("foreign key check before commit: {first:?}"));
+            }
+        }
     }
-    txn.commit().await.map_err(|e| format!("commit: {e}"))
+    txn.commit().await.map_err(|e| format!("commit: {e}"))?;
+    if sqlite {
+        exec(conn, "PRAGMA foreign_keys = ON").await?;
+    }
+    Ok(())
 }
 
 async fn exec(conn: &impl ConnectionTrait, sql: &str) -> Result<(), String> {
@@ -461,7 +478,7 @@ async fn exec(conn: &impl ConnectionTrait, sql: &str) -> Result<(), String> {
 
 /// The rows `sql` returns, each as its first `width` values as text.
 async fn strings(
-    conn: &DatabaseConnection,
+    conn: &impl ConnectionTrait,
     sql: &str,
     width: usize,
 ) -> Result<Vec<Vec<Option<String>>>, String> {
@@ -609,7 +626,7 @@ fn cell(
     let refs_ok = refs.all(|f| {
         let there =
             takers.contains(&f.ref_table) && (tb.is_none() || nb.tables.contains_key(&f.ref_table));
-        there && !rebuild_refused(f, &ta.name, backend)
+        there
     });
     // SQLite compares a reference with the key in the referencing column's own affinity where
     // the key is not the rowid: only an integer column can hold a value matching an integer id.
@@ -627,19 +644,6 @@ fn cell(
         (false, true) => Some((c.name.clone(), None)),
         (false, false) => None,
     }
-}
-
-/// Whether `fk` of `table`, with a value, would stop SQLite from rebuilding the table it
-/// references: not a limit of SQLite but the documented refusal of `seamigrate::batch` (see
-/// its module documentation): dropping the old table inside a transaction would fire the
-/// CASCADE, SET NULL or SET DEFAULT delete action on the referencing rows, so the helper
-/// refuses instead. Such a column holds NULL.
-fn rebuild_refused(fk: &seamigrate::schema::ForeignKey, table: &str, backend: Backend) -> bool {
-    let fires = matches!(
-        fk.on_delete,
-        FkAction::Cascade | FkAction::SetNull | FkAction::SetDefault
-    );
-    backend == Backend::Sqlite && fk.ref_table != table && fires
 }
 
 /// The values of the enum `ty` is, in A (`None` if it is no enum).

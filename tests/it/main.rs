@@ -32,5 +32,6 @@ mod secrets;
 mod servers;
 mod scratch;
 mod sql_preview;
+mod sqlite_rebuild;
 mod tls;
 mod watch;

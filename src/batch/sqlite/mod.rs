@@ -18,6 +18,27 @@ pub(crate) use spec::{Fk, TableSpec};
 use super::{BatchError, error::Target};
 use sea_orm::{ConnectionTrait, TransactionTrait};
 use sea_orm_migration::SchemaManager;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+tokio::task_local! {
+    /// Set while the runner runs a migration on SQLite: a rebuild that can only be done with
+    /// foreign keys off says so here, and the runner runs the migration again that way.
+    static WANTS_FOREIGN_KEYS_OFF: Arc<AtomicBool>;
+}
+
+/// Runs `migration` (the runner running one on SQLite) and tells whether a table rebuild in it
+/// needed foreign keys switched off, which only the runner can do: outside the transaction.
+pub(crate) async fn noting_foreign_keys<F: Future>(migration: F) -> (F::Output, bool) {
+    let wants = Arc::new(AtomicBool::new(false));
+    let output = WANTS_FOREIGN_KEYS_OFF.scope(wants.clone(), migration).await;
+    (output, wants.load(Ordering::Relaxed))
+}
+
+/// Asks the runner, if one is running the migration, to run it with foreign keys off.
+pub(super) fn want_foreign_keys_off() -> bool {
+    WANTS_FOREIGN_KEYS_OFF.try_with(|w| w.store(true, Ordering::Relaxed)).is_ok()
+}
 
 /// Rebuilds `target.table` with its definition changed by `edit`, atomically: inside a
 /// savepoint of the migration's transaction, or a transaction of its own when there is none.

@@ -69,6 +69,7 @@ pub(super) async fn refuse_cascades<C: ConnectionTrait>(
             _ => continue,
         };
         if has_references(conn, fk).await.map_err(|e| target.failed(step, &e))? {
+            super::want_foreign_keys_off();
             return Err(BatchError::CascadingReferences {
                 table: table.to_string(),
                 child: fk.child.clone(),
