@@ -54,9 +54,7 @@ pub async fn apply(
             Ok(batch::alter_column(manager, t(table), build::column_def(to, enums)).await?)
         }
         AddIndex { table, index } => {
-            let name = build::index_name(table, index);
-            let done = manager.create_index(build::index(table, index)).await;
-            done.map_err(failed(format!("creating index `{name}` on table `{table}`")))
+            Ok(batch::create_index(manager, t(table), build::index(table, index)).await?)
         }
         DropIndex { table, index } => {
             Ok(batch::drop_index(manager, t(table), &build::index_name(table, index)).await?)

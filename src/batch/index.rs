@@ -8,6 +8,18 @@ use sea_orm::sea_query::{Alias, Index, IntoIden, Table};
 use sea_orm::{ConnectionTrait, DbBackend, Statement};
 use sea_orm_migration::SchemaManager;
 
+/// Creates the index `index` on `table`: the counterpart of [`drop_index`], so that a
+/// draft's up() and down() name an index through the same pair of helpers.
+pub async fn create_index<T: IntoIden>(
+    manager: &SchemaManager<'_>,
+    table: T,
+    index: sea_orm::sea_query::IndexCreateStatement,
+) -> Result<(), BatchError> {
+    let table = table.into_iden().to_string();
+    let step = "creating the index";
+    exec(manager, &Target::new(&table, Some(index.get_index_spec().get_column_names().join(", "))), step, index).await
+}
+
 /// Drops the index `name` of `table`.
 ///
 /// PostgreSQL: `DROP INDEX`, or `ALTER TABLE ... DROP CONSTRAINT` where the index belongs to a

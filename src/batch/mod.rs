@@ -40,7 +40,7 @@ pub use column::{add_column, alter_column, drop_column};
 pub use enums::alter_enum;
 pub use error::BatchError;
 pub use foreign_key::{add_foreign_key, drop_foreign_key};
-pub use index::drop_index;
+pub use index::{create_index, drop_index};
 pub use key::alter_primary_key;
 
 use error::Target;

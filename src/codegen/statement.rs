@@ -43,7 +43,8 @@ pub fn render(idents: &mut Idents, change: &Change, enums: &BTreeMap<String, Enu
             batch("alter_primary_key", &format!("{}, [{}]", idents.table(table), cols.join(", ")))
         }
         Change::AddIndex { table, index } => {
-            manager("create_index", &index_create(idents, table, index))
+            let create = index_create(idents, table, index);
+            batch("create_index", &format!("{}, {create}.to_owned()", idents.table(table)))
         }
         Change::DropIndex { table, index } => {
             let name = build::index_name(table, index);

@@ -22,8 +22,15 @@ pub(crate) fn portable(mut diff: Diff, wanted: &Schema, live: &Schema, backend: 
             // A change to or from an inline enum (MySQL) is told by the values themselves.
             Change::AlterColumn { from, to, .. } if is_inline_enum(from) || is_inline_enum(to) => {}
             Change::AlterColumn { table, from, to } => {
+                // Types equal as this backend stores them (SQLite's BIGINT and INTEGER) are
+                // no change: both sides keep the wanted type, so down() restores the entity's.
+                let same_type = from.ty == to.ty;
                 own_type(to, wanted.table(table));
-                own_type(from, live.table(table));
+                if same_type {
+                    from.ty = to.ty.clone();
+                } else {
+                    own_type(from, live.table(table));
+                }
             }
             Change::AddForeignKey { table, foreign_key } => own_actions(foreign_key, wanted.table(table), backend),
             Change::DropForeignKey { table, foreign_key } => own_actions(foreign_key, live.table(table), backend),

@@ -96,6 +96,7 @@ fn describe<E: EntityTrait>(backend: DbBackend) -> Described {
     let indexes = helper.create_index_from_entity(entity);
     let mut table = statement::table(&create, &indexes, backend);
     forget_generated_index_names(&mut table);
+    forget_generated_foreign_key_names(&mut table);
     let mut enums = Vec::new();
     for column in E::Column::iter() {
         if let SqType::Enum { name, variants } = column.def().get_column_type() {
@@ -111,6 +112,17 @@ fn describe<E: EntityTrait>(backend: DbBackend) -> Described {
         }
     }
     Described { table, enums }
+}
+
+/// Forgets the names sea-orm makes up for foreign keys (`fk-<table>-<column>`): a draft names
+/// a new key `fk_<table>_<columns>`, as the documentation says.
+fn forget_generated_foreign_key_names(table: &mut Table) {
+    for fk in &mut table.foreign_keys {
+        let made = format!("fk-{}-{}", table.name, fk.columns.join("-"));
+        if fk.name.as_deref() == Some(made.as_str()) {
+            fk.name = None;
+        }
+    }
 }
 
 /// Forgets the names sea-orm makes up for `indexed` columns (`idx-<table>-<column>`): they

@@ -785,3 +785,13 @@ fn only_in<T: PartialEq + std::fmt::Debug>(
             .map(|x| format!("+ {what} on {t}: {x:?}")),
     );
 }
+
+/// A draft names a new foreign key `fk_<table>_<columns>`, as the documentation says, not by
+/// sea-orm's own `fk-<table>-<column>`.
+#[test]
+fn entity_foreign_keys_take_the_documented_name() {
+    let schema = seamigrate::schema::EntitySet::new().register(gadgets::Entity).schema(seamigrate::Backend::Postgres);
+    let fk = &schema.table("gadgets").expect("gadgets").foreign_keys[0];
+    assert_eq!(fk.name, None, "sea-orm's made-up name is forgotten");
+    assert_eq!(seamigrate::apply::build::foreign_key_name("gadgets", fk), "fk_gadgets_parent_id");
+}

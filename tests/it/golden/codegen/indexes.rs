@@ -8,31 +8,33 @@ pub struct Migration;
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager
-            .create_index(
-                Index::create()
-                    .name("idx_accounts_tenant_id_is_active")
-                    .table(Accounts::Table)
-                    .col(Accounts::TenantId)
-                    .col(Accounts::IsActive)
-                    .to_owned(),
-            )
-            .await?;
+        seamigrate::batch::create_index(
+            manager,
+            Accounts::Table,
+            Index::create()
+                .name("idx_accounts_tenant_id_is_active")
+                .table(Accounts::Table)
+                .col(Accounts::TenantId)
+                .col(Accounts::IsActive)
+                .to_owned(),
+        )
+        .await?;
         seamigrate::batch::drop_index(manager, Accounts::Table, "uq_accounts_email").await?;
         Ok(())
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager
-            .create_index(
-                Index::create()
-                    .name("uq_accounts_email")
-                    .table(Accounts::Table)
-                    .col(Accounts::Email)
-                    .unique()
-                    .to_owned(),
-            )
-            .await?;
+        seamigrate::batch::create_index(
+            manager,
+            Accounts::Table,
+            Index::create()
+                .name("uq_accounts_email")
+                .table(Accounts::Table)
+                .col(Accounts::Email)
+                .unique()
+                .to_owned(),
+        )
+        .await?;
         seamigrate::batch::drop_index(manager, Accounts::Table, "idx_accounts_tenant_id_is_active")
             .await?;
         Ok(())
