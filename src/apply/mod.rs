@@ -50,8 +50,9 @@ pub async fn apply(
             let done = manager.alter_table(build::rename_column(table, from, to)).await;
             done.map_err(failed(format!("renaming column `{from}` of table `{table}` to `{to}`")))
         }
-        AlterColumn { table, to, .. } => {
-            Ok(batch::alter_column(manager, t(table), build::column_def(to, enums)).await?)
+        AlterColumn { table, from, to } => {
+            let (from, to) = (build::column_def(from, enums), build::column_def(to, enums));
+            Ok(batch::change_column(manager, t(table), from, to).await?)
         }
         AddIndex { table, index } => {
             Ok(batch::create_index(manager, t(table), build::index(table, index)).await?)

@@ -37,6 +37,29 @@ pub async fn alter_column<T: IntoIden>(
     }
 }
 
+/// Changes a column from the definition `from` to the definition `to` (each whole, as for
+/// [`alter_column`]), making only what differs between them; the inverse is the same call
+/// with the two swapped, which is how a draft's up() and down() use it.
+///
+/// PostgreSQL: only the clauses that differ (widening a VARCHAR is one `TYPE` clause, and a
+/// column that stays NOT NULL gets no `SET NOT NULL`). MySQL: `MODIFY COLUMN` to `to`.
+/// SQLite: a rebuild of the table with `to`.
+pub async fn change_column<T: IntoIden>(
+    manager: &SchemaManager<'_>,
+    table: T,
+    from: ColumnDef,
+    to: ColumnDef,
+) -> Result<(), BatchError> {
+    if manager.get_database_backend() != sea_orm::DbBackend::Postgres {
+        return alter_column(manager, table, to).await;
+    }
+    let table = table.into_iden().to_string();
+    let (from_auto, to_auto) = (from.get_column_spec().auto_increment, to.get_column_spec().auto_increment);
+    let (from, to) = (without_constraints(&from), without_constraints(&to));
+    let target = Target::new(&table, Some(to.get_column_name()));
+    postgres::change_column(manager, &target, (&from, from_auto), (&to, to_auto)).await
+}
+
 /// Adds the column `column` to `table`; existing rows get its default.
 ///
 /// SQLite's `ADD COLUMN` refuses a NOT NULL column without a default, a non-constant default,

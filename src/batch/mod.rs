@@ -36,7 +36,7 @@ mod key;
 mod postgres;
 pub(crate) mod sqlite;
 
-pub use column::{add_column, alter_column, drop_column};
+pub use column::{add_column, alter_column, change_column, drop_column};
 pub use enums::alter_enum;
 pub use error::BatchError;
 pub use foreign_key::{add_foreign_key, drop_foreign_key};

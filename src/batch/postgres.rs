@@ -69,6 +69,75 @@ pub(super) async fn alter_column(
     }
 }
 
+/// Changes the column from `from` to `to`, with only the statements that differ between the
+/// two: widening a VARCHAR is one `TYPE` clause, with no identity, default or NOT NULL churn.
+pub(super) async fn change_column(
+    manager: &SchemaManager<'_>,
+    target: &Target,
+    (from, from_auto): (&ColumnDef, bool),
+    (to, to_auto): (&ColumnDef, bool),
+) -> Result<(), BatchError> {
+    let name = to.get_column_name();
+    let (was, will) = (from.get_column_spec(), to.get_column_spec());
+    let column = format!("ALTER TABLE {} ALTER COLUMN {}", quote(&target.table), quote(&name));
+    let modify = |change: ColumnDef| Table::alter().table(Alias::new(&target.table)).modify_column(change).to_owned();
+    let retype = type_sql(from) != type_sql(to) || will.using.is_some();
+    let new_default = default_sql(&name, from) != default_sql(&name, to);
+    if from_auto && !to_auto {
+        exec_sql(manager, target, "dropping the identity", &format!("{column} DROP IDENTITY IF EXISTS")).await?;
+    }
+    // A default that cannot be cast to the new type would stop the type change.
+    let drop_default = (from_auto && !to_auto) || (!from_auto && was.default.is_some() && (retype || new_default));
+    if drop_default {
+        exec_sql(manager, target, "dropping the default", &format!("{column} DROP DEFAULT")).await?;
+    }
+    if let (true, Some(ty)) = (retype, to.get_column_type()) {
+        let change = |using: Expr| {
+            let mut change = ColumnDef::new_with_type(Alias::new(&name), ty.clone());
+            change.using(using);
+            modify(change)
+        };
+        match will.using.clone() {
+            Some(using) => exec(manager, target, "changing the type", change(using)).await?,
+            None => change_type(manager, target, change(cast(&name, ty, false)), change(cast(&name, ty, true))).await?,
+        }
+    }
+    let nullable = |spec: &sea_orm::sea_query::ColumnSpec| spec.nullable != Some(false);
+    if nullable(was) != nullable(will) {
+        let mut nullability = ColumnDef::new(Alias::new(&name));
+        if nullable(will) { nullability.null() } else { nullability.not_null() };
+        exec(manager, target, "changing NULL / NOT NULL", modify(nullability)).await?;
+    }
+    if to_auto && !from_auto && !has_generator(manager, target, &name).await? {
+        add_identity(manager, target, &column, &name).await?;
+    }
+    match &will.default {
+        Some(default) if !to_auto && (drop_default || new_default) => {
+            let mut change = ColumnDef::new(Alias::new(&name));
+            change.default(default.clone());
+            exec(manager, target, "setting the default", modify(change)).await
+        }
+        _ => Ok(()),
+    }
+}
+
+/// The type of `def` as PostgreSQL is given it, to tell whether a change changes it.
+fn type_sql(def: &ColumnDef) -> Option<String> {
+    def.get_column_type().map(|ty| {
+        let mut sql = String::new();
+        TableBuilder::prepare_column_type(&PostgresQueryBuilder, ty, &mut sql);
+        sql
+    })
+}
+
+/// The `SET DEFAULT` that gives column `name` the default of `def`, if it has one.
+fn default_sql(name: &str, def: &ColumnDef) -> Option<String> {
+    let default = def.get_column_spec().default.clone()?;
+    let mut change = ColumnDef::new(Alias::new(name));
+    change.default(default);
+    Some(Table::alter().table(Alias::new("t")).modify_column(change).to_string(PostgresQueryBuilder))
+}
+
 /// `"column"::type`: an explicit cast, which converts more than the assignment cast that
 /// `ALTER COLUMN ... TYPE` uses by default (text to integer, for one). `via_text` casts through
 /// `text` first (`"column"::text::type`): an enum type has casts to and from text only.

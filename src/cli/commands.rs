@@ -31,12 +31,14 @@ pub async fn dispatch<M: MigratorTrait>(
     match cli.command {
         Command::Generate { name, dir } => generate(&global, console, &name, dir),
         Command::Backups { dir, action } => super::backup::backups(console, &global, dir.as_deref(), action.as_ref()),
-        Command::Database { action } => database(&global, env, console, action).await,
+        // Boxed, as the other arms: one future per command keeps the type of `run` shallow
+        // enough for the compiler's query depth limit.
+        Command::Database { action } => Box::pin(database(&global, env, console, action)).await,
         command => {
             if let Command::Autogenerate { name, .. } | Command::Baseline { name, .. } = &command {
                 super::generate::check_name(name)?;
             }
-            if let Some(previews) = offline_sql::<M>(&command).await? {
+            if let Some(previews) = Box::pin(offline_sql::<M>(&command)).await? {
                 render::previews(console, global.format, &previews);
                 return Ok(());
             }
@@ -46,8 +48,8 @@ pub async fn dispatch<M: MigratorTrait>(
                     console.err(format!("created database '{}'", url.database_shown()));
                 }
             }
-            let cx = Context::connect::<M>(global, env, &command, console).await?;
-            cx.run(command, entities).await
+            let cx = Box::pin(Context::connect::<M>(global, env, &command, console)).await?;
+            Box::pin(cx.run(command, entities)).await
         }
     }
 }

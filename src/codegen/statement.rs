@@ -34,9 +34,10 @@ pub fn render(idents: &mut Idents, change: &Change, enums: &BTreeMap<String, Enu
             let (from, to) = (idents.column(table, from), idents.column(table, to));
             alter(idents, table, &format!(".rename_column({from}, {to})"))
         }
-        Change::AlterColumn { table, to, .. } => {
-            let def = column_def(idents, table, to, false, enums);
-            batch("alter_column", &format!("{}, {def}.to_owned()", idents.table(table)))
+        Change::AlterColumn { table, from, to } => {
+            let from = column_def(idents, table, from, false, enums);
+            let to = column_def(idents, table, to, false, enums);
+            batch("change_column", &format!("{}, {from}.to_owned(), {to}.to_owned()", idents.table(table)))
         }
         Change::AlterPrimaryKey { table, to, .. } => {
             let cols: Vec<String> = to.iter().map(|c| idents.column(table, c)).collect();

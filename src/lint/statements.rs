@@ -28,6 +28,12 @@ impl Context {
         self.created.contains(table)
     }
 
+    /// Whether the live column is NOT NULL already (then SET NOT NULL scans nothing new).
+    fn is_not_null(&self, table: &str, column: &str) -> bool {
+        let live = self.live.as_ref().and_then(|l| l.table(table)?.column(column).cloned());
+        live.is_some_and(|c| !c.nullable)
+    }
+
     fn old_type(&self, table: &str, column: &str) -> Option<ColumnType> {
         let live = self.live.as_ref()?;
         Some(live.table(table)?.column(column)?.ty.clone())
@@ -138,7 +144,8 @@ fn alter_rules(table: &str, op: &AlterTableOperation, cx: &Context) -> Vec<(Rule
             Rule::NotNullWithoutDefault,
             format!("adds {table}.{} NOT NULL without a default: fails if {table} has rows", column_def.name.value),
         )],
-        AlterTableOperation::AlterColumn { column_name, op: AlterColumnOperation::SetNotNull } if pg => vec![(
+        AlterTableOperation::AlterColumn { column_name, op: AlterColumnOperation::SetNotNull }
+            if pg && !cx.is_not_null(table, &column_name.value) => vec![(
             Rule::SetNotNull,
             format!("sets {table}.{} NOT NULL: {table} is scanned under an exclusive lock", column_name.value),
         )],

@@ -438,7 +438,7 @@ impl Scratch {
         let source = self.draft_text();
         for want in [
             "// WARNING: drops column users.totp_secret and its data",
-            "seamigrate::batch::alter_column(",
+            "seamigrate::batch::change_column(",
             "seamigrate::batch::drop_column(",
             "fn down(",
         ] {

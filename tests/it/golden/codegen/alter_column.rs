@@ -8,9 +8,13 @@ pub struct Migration;
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        seamigrate::batch::alter_column(
+        seamigrate::batch::change_column(
             manager,
             Accounts::Table,
+            ColumnDef::new(Accounts::Email)
+                .string_len(255)
+                .not_null()
+                .to_owned(),
             ColumnDef::new(Accounts::Email)
                 .string_len(320)
                 .not_null()
@@ -21,9 +25,13 @@ impl MigrationTrait for Migration {
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        seamigrate::batch::alter_column(
+        seamigrate::batch::change_column(
             manager,
             Accounts::Table,
+            ColumnDef::new(Accounts::Email)
+                .string_len(320)
+                .not_null()
+                .to_owned(),
             ColumnDef::new(Accounts::Email)
                 .string_len(255)
                 .not_null()
