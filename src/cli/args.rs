@@ -171,6 +171,15 @@ pub enum Command {
     Refresh,
     /// Revert every migration (never in production)
     Reset,
+    /// Add seamigrate to this Cargo project: create the migration crate (or convert a stock one)
+    Init {
+        /// The project's root [default: the current directory]
+        #[arg(long, value_name = "DIR")]
+        dir: Option<PathBuf>,
+        /// Depend on seamigrate at this path instead of its published version
+        #[arg(long, value_name = "PATH")]
+        seamigrate_path: Option<PathBuf>,
+    },
     /// Write a new, empty migration and register it in the migration crate's lib.rs
     Generate {
         /// Name in snake_case, e.g. add_last_login

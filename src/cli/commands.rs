@@ -30,6 +30,7 @@ pub async fn dispatch<M: MigratorTrait>(
     let env: Environment = global.env.parse().map_err(CliError::Usage)?;
     match cli.command {
         Command::Generate { name, dir } => generate(&global, console, &name, dir),
+        Command::Init { dir, seamigrate_path } => init(&global, console, dir, seamigrate_path),
         Command::Backups { dir, action } => super::backup::backups(console, &global, dir.as_deref(), action.as_ref()),
         // Boxed, as the other arms: one future per command keeps the type of `run` shallow
         // enough for the compiler's query depth limit.
@@ -143,7 +144,7 @@ impl<'a> Context<'a> {
                 let draft = Draft { name: &name, preview, dir: dir.as_deref(), interactive: false };
                 autogen::baseline(&self.migrator, &tables.to_filter(), &draft, self.console, self.global.format).await
             }
-            Command::Generate { .. } | Command::Backups { .. } | Command::Database { .. } => Ok(()),
+            Command::Generate { .. } | Command::Backups { .. } | Command::Database { .. } | Command::Init { .. } => Ok(()),
         }
     }
 
@@ -325,6 +326,29 @@ async fn database(global: &Global, env: Environment, console: &Console, action: 
         };
         console.out(what);
     }
+    Ok(())
+}
+
+/// `init`: the migration crate for this project, created or converted; needs no database.
+fn init(global: &Global, console: &Console, dir: Option<PathBuf>, seamigrate_path: Option<PathBuf>) -> Result<(), CliError> {
+    let root = dir.unwrap_or_else(|| PathBuf::from("."));
+    let done = super::init::init(&super::init::InitOptions { root, seamigrate_path })?;
+    if global.format == Format::Json {
+        render::json(console, &done);
+        return Ok(());
+    }
+    if global.quiet {
+        return Ok(());
+    }
+    let what = if done.converted { "Converted the stock migration crate" } else { "Created the migration crate" };
+    console.out(format!("{what}; {} entit{} registered:", done.entities.len(), if done.entities.len() == 1 { "y" } else { "ies" }));
+    for path in &done.created {
+        console.out(format!("  created {}", path.display()));
+    }
+    for path in &done.changed {
+        console.out(format!("  changed {}", path.display()));
+    }
+    console.out("Next: `cargo run -p migration -- up`, then `cargo run -p migration -- check`");
     Ok(())
 }
 

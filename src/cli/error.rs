@@ -14,6 +14,8 @@ pub enum CliError {
     #[error(transparent)]
     Generate(#[from] GenerateError),
     #[error(transparent)]
+    Init(#[from] super::init::InitError),
+    #[error(transparent)]
     Backup(#[from] crate::backup::BackupError),
     #[error("{0}")]
     Usage(String),
@@ -75,6 +77,7 @@ impl CliError {
             CliError::Usage(_) => "usage",
             CliError::EnvFile(_) => "env-file",
             CliError::Generate(_) => "generate",
+            CliError::Init(_) => "init",
             CliError::Backup(e) => e.kind(),
             CliError::Runtime(_) => "runtime",
             CliError::NoEntities => "no-entities",

@@ -15,6 +15,7 @@ mod console;
 mod env_file;
 mod error;
 mod generate;
+mod init;
 mod progress;
 mod render;
 
@@ -23,12 +24,23 @@ pub use console::Console;
 pub use env_file::EnvFileError;
 pub use error::{CliError, EXIT_FAILURE, EXIT_OK, EXIT_USAGE};
 pub use generate::{Generated, generate, register};
+pub use init::{InitError, InitOptions, Initialised, init};
 
 use crate::schema::EntitySet;
 use args::Cli;
 use clap::Parser;
 use sea_orm_migration::MigratorTrait;
 use std::ffi::OsString;
+
+/// The migrations of the standalone `seamigrate` program: none (a project's own `migration`
+/// binary has its migrations).
+pub struct NoMigrations;
+
+impl MigratorTrait for NoMigrations {
+    fn migrations() -> Vec<Box<dyn sea_orm_migration::MigrationTrait>> {
+        Vec::new()
+    }
+}
 
 /// Parses the process's arguments, runs the command, and exits with its code.
 pub fn main<M: MigratorTrait>() -> ! {
@@ -125,7 +137,9 @@ where
         }
     };
     let format = cli.global.format;
-    match commands::dispatch::<M>(cli, console, entities).await {
+    // Boxed: the command futures nest deeply, and a box keeps callers' futures (a test's, an
+    // application's) within the compiler's query depth limit.
+    match Box::pin(commands::dispatch::<M>(cli, console, entities)).await {
         Ok(()) => EXIT_OK,
         Err(e) => e.report(console, format),
     }

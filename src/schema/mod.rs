@@ -13,6 +13,7 @@
 //! if wanted != actual { /* draft a migration */ }
 //! ```
 
+pub mod diagram;
 mod filter;
 pub mod from_database;
 pub mod from_entities;

@@ -20,6 +20,7 @@ mod drift;
 mod failures;
 mod fixtures;
 mod guard;
+mod init;
 mod lint;
 mod lock_loss;
 mod masking;
