@@ -62,63 +62,198 @@ pub fn column_def(column: &Column, enums: &BTreeMap<String, EnumType>) -> Column
 
 /// Sets the type of `def` (the column `name`) to `ty`, with sea-query's method for it.
 fn column_type(def: &mut ColumnDef, name: &str, ty: &ColumnType, enums: &BTreeMap<String, EnumType>) {
-    use ColumnType as T;
-    match ty {
-        T::TinyInt => def.tiny_integer(),
-        T::SmallInt => def.small_integer(),
-        T::Integer => def.integer(),
-        T::BigInt => def.big_integer(),
-        T::TinyUnsigned => def.tiny_unsigned(),
-        T::SmallUnsigned => def.small_unsigned(),
-        T::Unsigned => def.unsigned(),
-        T::BigUnsigned => def.big_unsigned(),
-        T::Float => def.float(),
-        T::Double => def.double(),
-        T::Decimal { precision: Some(p), scale } => def.decimal_len(*p, scale.unwrap_or(0)),
-        T::Decimal { .. } => def.decimal(),
-        T::Boolean => def.boolean(),
-        T::String { len: Some(n) } => def.string_len(*n),
-        T::String { len: None } => def.string(),
-        T::Char { len: Some(n) } => def.char_len(*n),
-        T::Char { len: None } => def.char(),
-        T::Text => def.text(),
-        T::Binary { len: Some(n) } => def.binary_len(*n),
-        T::Binary { len: None } => def.binary(),
-        T::VarBinary { len: Some(n) } => def.var_binary(*n),
-        T::VarBinary { len: None } => def.custom(Alias::new("varbinary")),
-        T::Blob => def.blob(),
-        T::Date => def.date(),
-        T::Time => def.time(),
-        T::DateTime => def.date_time(),
-        T::Timestamp => def.timestamp(),
-        T::TimestampTz => def.timestamp_with_time_zone(),
-        T::Uuid => def.uuid(),
-        T::Json => def.json(),
-        T::JsonBinary => def.json_binary(),
-        // PostgreSQL's named type: sea-query writes its name only.
-        T::Enum(ty) => {
-            let values = enums.get(ty).map(|e| e.values.clone()).unwrap_or_default();
-            def.enumeration(Alias::new(ty), values.iter().map(Alias::new))
+    TypeCall::of(ty, name, enums).apply(def);
+}
+
+/// The sea-query `ColumnDef` method that gives a column its type, with its arguments: the one
+/// place the model's types map onto sea-query's, which `apply` calls ([`TypeCall::apply`]) and
+/// generated code prints ([`TypeCall::code`]), so the two cannot drift apart.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TypeCall {
+    /// A method without arguments, e.g. `integer`.
+    Bare(&'static str),
+    /// A method with one length, e.g. `string_len(255)`.
+    Len(&'static str, u32),
+    /// `decimal_len(precision, scale)`.
+    DecimalLen(u32, u32),
+    /// `enumeration(Alias::new(name), [Alias::new(value), ...])`.
+    Enumeration(String, Vec<String>),
+    /// `custom(Alias::new(sql))`: a type sea-query has no method for.
+    Custom(String),
+}
+
+impl TypeCall {
+    /// The call for `ty`, the type of column `column`; `enums` gives named enum types' values.
+    pub fn of(ty: &ColumnType, column: &str, enums: &BTreeMap<String, EnumType>) -> TypeCall {
+        use ColumnType as T;
+        use TypeCall::{Bare, Len};
+        let sized = |with: &'static str, len: &Option<u32>, bare: &'static str| match len {
+            Some(n) => Len(with, *n),
+            None => Bare(bare),
+        };
+        match ty {
+            T::TinyInt => Bare("tiny_integer"),
+            T::SmallInt => Bare("small_integer"),
+            T::Integer => Bare("integer"),
+            T::BigInt => Bare("big_integer"),
+            T::TinyUnsigned => Bare("tiny_unsigned"),
+            T::SmallUnsigned => Bare("small_unsigned"),
+            T::Unsigned => Bare("unsigned"),
+            T::BigUnsigned => Bare("big_unsigned"),
+            T::Float => Bare("float"),
+            T::Double => Bare("double"),
+            T::Decimal { precision: Some(p), scale } => TypeCall::DecimalLen(*p, scale.unwrap_or(0)),
+            T::Decimal { .. } => Bare("decimal"),
+            T::Boolean => Bare("boolean"),
+            T::String { len } => sized("string_len", len, "string"),
+            T::Char { len } => sized("char_len", len, "char"),
+            T::Text => Bare("text"),
+            T::Binary { len } => sized("binary_len", len, "binary"),
+            T::VarBinary { len: Some(n) } => Len("var_binary", *n),
+            // sea-query's var_binary takes a length; without one the type is named as is.
+            T::VarBinary { len: None } => TypeCall::Custom("varbinary".into()),
+            T::Blob => Bare("blob"),
+            T::Date => Bare("date"),
+            T::Time => Bare("time"),
+            T::DateTime => Bare("date_time"),
+            T::Timestamp => Bare("timestamp"),
+            T::TimestampTz => Bare("timestamp_with_time_zone"),
+            T::Uuid => Bare("uuid"),
+            T::Json => Bare("json"),
+            T::JsonBinary => Bare("json_binary"),
+            // PostgreSQL's named type: sea-query writes its name only.
+            T::Enum(name) => {
+                let values = enums.get(name).map(|e| e.values.clone()).unwrap_or_default();
+                TypeCall::Enumeration(name.clone(), values)
+            }
+            // MySQL's column-level ENUM, named for its column (sea-query writes only the values).
+            T::InlineEnum(values) => TypeCall::Enumeration(column.to_string(), values.clone()),
+            T::Other(sql) => TypeCall::Custom(sql.clone()),
         }
-        T::InlineEnum(values) => def.enumeration(Alias::new(name), values.iter().map(Alias::new)),
-        T::Other(sql) => def.custom(Alias::new(sql)),
-    };
+    }
+
+    /// Calls the method on `def`.
+    pub fn apply(&self, def: &mut ColumnDef) {
+        match self {
+            TypeCall::Bare(method) => bare(def, method),
+            TypeCall::Len(method, n) => sized(def, method, *n),
+            TypeCall::DecimalLen(p, s) => def.decimal_len(*p, *s),
+            TypeCall::Enumeration(name, values) => def.enumeration(Alias::new(name), values.iter().map(Alias::new)),
+            TypeCall::Custom(sql) => def.custom(Alias::new(sql)),
+        };
+    }
+
+    /// The call as Rust code, e.g. `.string_len(255)`.
+    pub fn code(&self) -> String {
+        match self {
+            TypeCall::Bare(method) => format!(".{method}()"),
+            TypeCall::Len(method, n) => format!(".{method}({n})"),
+            TypeCall::DecimalLen(p, s) => format!(".decimal_len({p}, {s})"),
+            TypeCall::Enumeration(name, values) => {
+                let values: Vec<String> = values.iter().map(|v| format!("Alias::new({v:?})")).collect();
+                format!(".enumeration(Alias::new({name:?}), [{}])", values.join(", "))
+            }
+            TypeCall::Custom(sql) => format!(".custom(Alias::new({sql:?}))"),
+        }
+    }
+}
+
+/// Calls the argument-less type method `method` on `def` (a name [`TypeCall::of`] gave).
+fn bare<'d>(def: &'d mut ColumnDef, method: &str) -> &'d mut ColumnDef {
+    match method {
+        "tiny_integer" => def.tiny_integer(),
+        "small_integer" => def.small_integer(),
+        "integer" => def.integer(),
+        "big_integer" => def.big_integer(),
+        "tiny_unsigned" => def.tiny_unsigned(),
+        "small_unsigned" => def.small_unsigned(),
+        "unsigned" => def.unsigned(),
+        "big_unsigned" => def.big_unsigned(),
+        "float" => def.float(),
+        "double" => def.double(),
+        "decimal" => def.decimal(),
+        "boolean" => def.boolean(),
+        "string" => def.string(),
+        "char" => def.char(),
+        "text" => def.text(),
+        "binary" => def.binary(),
+        "blob" => def.blob(),
+        "date" => def.date(),
+        "time" => def.time(),
+        "date_time" => def.date_time(),
+        "timestamp" => def.timestamp(),
+        "timestamp_with_time_zone" => def.timestamp_with_time_zone(),
+        "uuid" => def.uuid(),
+        "json" => def.json(),
+        "json_binary" => def.json_binary(),
+        other => def.custom(Alias::new(other)),
+    }
+}
+
+/// Calls the type method `method` with a length on `def` (a name [`TypeCall::of`] gave).
+fn sized<'d>(def: &'d mut ColumnDef, method: &str, n: u32) -> &'d mut ColumnDef {
+    match method {
+        "string_len" => def.string_len(n),
+        "char_len" => def.char_len(n),
+        "binary_len" => def.binary_len(n),
+        _ => def.var_binary(n),
+    }
 }
 
 /// A default as a sea-query expression; `None` for `DEFAULT NULL`, which is no default.
 pub fn default_expr(value: &DefaultValue) -> Option<Expr> {
-    Some(match value {
-        DefaultValue::Null => return None,
-        DefaultValue::Bool(b) => Expr::val(*b),
-        DefaultValue::Int(n) => Expr::val(*n),
-        DefaultValue::Float(text) => match text.parse::<f64>() {
-            Ok(f) => Expr::val(f),
-            Err(_) => Expr::cust(text.clone()),
-        },
-        DefaultValue::Str(s) => Expr::val(s.clone()),
-        DefaultValue::CurrentTimestamp => Expr::current_timestamp(),
-        DefaultValue::Expr(sql) => Expr::cust(sql.clone()),
+    Some(match DefaultCall::of(value)? {
+        DefaultCall::Bool(b) => Expr::val(b),
+        DefaultCall::Int(n) => Expr::val(n),
+        DefaultCall::Float(f) => Expr::val(f),
+        DefaultCall::Str(s) => Expr::val(s),
+        DefaultCall::CurrentTimestamp => Expr::current_timestamp(),
+        DefaultCall::Custom(sql) => Expr::cust(sql),
     })
+}
+
+/// A default as the argument of `ColumnDef::default`: the one mapping of the model's defaults,
+/// which [`default_expr`] builds and generated code prints ([`DefaultCall::code`]).
+#[derive(Debug, Clone, PartialEq)]
+pub enum DefaultCall {
+    Bool(bool),
+    Int(i64),
+    Float(f64),
+    Str(String),
+    CurrentTimestamp,
+    /// SQL text, for an expression (or a number f64 cannot hold).
+    Custom(String),
+}
+
+impl DefaultCall {
+    /// `None` for `DEFAULT NULL`, which is no default.
+    pub fn of(value: &DefaultValue) -> Option<DefaultCall> {
+        Some(match value {
+            DefaultValue::Null => return None,
+            DefaultValue::Bool(b) => DefaultCall::Bool(*b),
+            DefaultValue::Int(n) => DefaultCall::Int(*n),
+            DefaultValue::Float(text) => match text.parse::<f64>() {
+                Ok(f) => DefaultCall::Float(f),
+                Err(_) => DefaultCall::Custom(text.clone()),
+            },
+            DefaultValue::Str(s) => DefaultCall::Str(s.clone()),
+            DefaultValue::CurrentTimestamp => DefaultCall::CurrentTimestamp,
+            DefaultValue::Expr(sql) => DefaultCall::Custom(sql.clone()),
+        })
+    }
+
+    /// The argument as Rust code.
+    pub fn code(&self) -> String {
+        match self {
+            DefaultCall::Bool(b) => b.to_string(),
+            DefaultCall::Int(n) => n.to_string(),
+            // `{:?}` writes an f64 so that it reads back exactly, with a point (`1.0`).
+            DefaultCall::Float(f) => format!("{f:?}"),
+            DefaultCall::Str(s) => format!("{s:?}"),
+            DefaultCall::CurrentTimestamp => "Expr::current_timestamp()".into(),
+            DefaultCall::Custom(sql) => format!("Expr::cust({sql:?})"),
+        }
+    }
 }
 
 /// `CREATE [UNIQUE] INDEX` for `index` of `table`, named by [`index_name`].

@@ -84,10 +84,20 @@ pub struct Global {
     pub connect_timeout: u64,
 }
 
+/// Output format. `mermaid` and `dot` are diagrams, for `schema` and `autogenerate --preview`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Format {
     Text,
     Json,
+    Mermaid,
+    Dot,
+}
+
+impl Format {
+    /// Whether this is a diagram format (`mermaid`, `dot`).
+    pub fn is_diagram(self) -> bool {
+        matches!(self, Format::Mermaid | Format::Dot)
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -140,6 +150,16 @@ pub enum Command {
     },
     /// Show every migration's state and a summary
     Status,
+    /// Print the schema from the entities or the live database: text, or --format json,
+    /// mermaid (an ER diagram GitHub renders) or dot (Graphviz)
+    Schema {
+        /// Where to read it: the registered entities, or the live database [default: entities
+        /// when the binary registers them, else database]
+        #[arg(long, value_enum)]
+        from: Option<SchemaSource>,
+        #[command(flatten)]
+        tables: TableFilter,
+    },
     /// Create or drop the database the URL names
     Database {
         #[command(subcommand)]
@@ -323,4 +343,11 @@ pub enum DatabaseAction {
     Create,
     /// Drop the database if it exists (never in production; asks for its name unless --yes)
     Drop,
+}
+
+/// Where `schema` reads the schema.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SchemaSource {
+    Entities,
+    Database,
 }

@@ -73,11 +73,11 @@ pub async fn check(
                 console,
                 &CheckReport { in_sync: true, differences: vec![] },
             ),
-            Format::Text => console.out("The database is at head and matches the entities."),
+            _ => console.out("The database is at head and matches the entities."),
         }
         return Ok(());
     }
-    let listed = format == Format::Text;
+    let listed = format != Format::Json;
     if listed {
         console.out(format!("The database differs from the entities ({}):", differences.len()));
         for line in &differences {
@@ -142,6 +142,10 @@ pub async fn autogenerate(
             ),
         });
     }
+    if draft.preview && format.is_diagram() {
+        console.out(before_and_after(&compared, format).trim_end());
+        return Ok(());
+    }
     let source = migration_file(&diff.changes, &notes, &all_enums(&compared), &header(draft.name, diff));
     let written = if draft.preview {
         None
@@ -188,6 +192,23 @@ fn ask_about_renames(diff: &Diff, console: &Console) -> Vec<Rename> {
         }
     }
     accepted.into_iter().map(|c| c.rename).collect()
+}
+
+/// The tables a draft touches, as they are and as they will be: two diagrams under Markdown
+/// headings (fenced for Mermaid, so the text pastes into a pull request as it is).
+fn before_and_after(compared: &Compared, format: Format) -> String {
+    let touched: Vec<&str> = compared.diff.changes.iter().filter_map(|c| c.table()).collect();
+    let only = |schema: &Schema| {
+        let mut schema = schema.clone();
+        schema.tables.retain(|name, _| touched.contains(&name.as_str()));
+        schema
+    };
+    let diagram_format = render::diagram_format(format);
+    let (before, after) = (schema::diagram::render(&only(&compared.live), diagram_format), schema::diagram::render(&only(&compared.wanted), diagram_format));
+    match format {
+        Format::Mermaid => format!("### Before\n\n```mermaid\n{before}```\n\n### After\n\n```mermaid\n{after}```\n"),
+        _ => format!("// before\n{before}\n// after\n{after}"),
+    }
 }
 
 fn all_enums(compared: &Compared) -> BTreeMap<String, schema::EnumType> {

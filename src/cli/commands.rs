@@ -2,7 +2,7 @@
 //! Policy (what production refuses, the backup before `up`) is the runner's; the CLI only asks
 //! the questions a terminal can answer.
 
-use super::args::{Cli, Command, DatabaseAction, Format, Global, ResolveAsArg, SqlOnly, TableFilter};
+use super::args::{Cli, Command, DatabaseAction, Format, Global, ResolveAsArg, SchemaSource, SqlOnly, TableFilter};
 use super::autogen::{self, Compare, Draft};
 use super::confirm::confirmed;
 use super::console::Console;
@@ -28,9 +28,22 @@ pub async fn dispatch<M: MigratorTrait>(
 ) -> Result<(), CliError> {
     let global = cli.global;
     let env: Environment = global.env.parse().map_err(CliError::Usage)?;
+    let diagrams = matches!(cli.command, Command::Schema { .. } | Command::Autogenerate { preview: true, .. });
+    if global.format.is_diagram() && !diagrams {
+        return Err(CliError::Usage(
+            "--format mermaid and --format dot are for `schema` and `autogenerate --preview`; use text or json here".into(),
+        ));
+    }
     match cli.command {
         Command::Generate { name, dir } => generate(&global, console, &name, dir),
         Command::Init { dir, seamigrate_path } => init(&global, console, dir, seamigrate_path),
+        Command::Schema { from, tables } if source(from, entities) == SchemaSource::Entities => {
+            let entities = entities.ok_or(CliError::NoEntities)?;
+            let backend = target_url(&global, console)?.backend();
+            let schema = tables.to_filter().apply(entities.schema(backend));
+            print_schema(console, global.format, &schema);
+            Ok(())
+        }
         Command::Backups { dir, action } => super::backup::backups(console, &global, dir.as_deref(), action.as_ref()),
         // Boxed, as the other arms: one future per command keeps the type of `run` shallow
         // enough for the compiler's query depth limit.
@@ -140,6 +153,13 @@ impl<'a> Context<'a> {
                 super::backup::backup(&self.migrator, &self.url, out, keep_days, self.console, &self.global).await
             }
             Command::Restore { file, out } => self.restore(file, out).await,
+            Command::Schema { tables, .. } => {
+                let live = crate::schema::discover(self.migrator.connection(), &tables.to_filter())
+                    .await
+                    .map_err(|e| CliError::Schema(e.to_string()))?;
+                print_schema(self.console, self.global.format, &live);
+                Ok(())
+            }
             Command::Baseline { name, preview, dir, tables } => {
                 let draft = Draft { name: &name, preview, dir: dir.as_deref(), interactive: false };
                 autogen::baseline(&self.migrator, &tables.to_filter(), &draft, self.console, self.global.format).await
@@ -283,6 +303,16 @@ impl<'a> Context<'a> {
             Err(err) => Err(err.into()),
         }
     }
+}
+
+/// Where `schema` reads from: as asked, else the entities when the binary registers them.
+fn source(from: Option<SchemaSource>, entities: Option<&EntitySet>) -> SchemaSource {
+    from.unwrap_or(if entities.is_some() { SchemaSource::Entities } else { SchemaSource::Database })
+}
+
+/// `schema` in the output format asked for.
+fn print_schema(console: &Console, format: Format, schema: &crate::schema::Schema) {
+    console.out(crate::schema::diagram::render(schema, render::diagram_format(format)).trim_end());
 }
 
 /// The URL the command works on (masked in all output from here on).

@@ -130,7 +130,7 @@ impl CliError {
         match (self, format) {
             (CliError::Reported(_), _) => {}
             (_, Format::Json) => super::render::json(console, &serde_json::json!({ "error": self.json() })),
-            (_, Format::Text) => console.err(format!("error: {}", self.to_string().replace('\n', " "))),
+            (_, _) => console.err(format!("error: {}", self.to_string().replace('\n', " "))),
         }
         self.exit_code()
     }

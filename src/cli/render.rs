@@ -231,3 +231,14 @@ fn table<const N: usize>(console: &Console, header: [&str; N], rows: &[[String; 
         console.out(line(row.each_ref().map(String::as_str)));
     }
 }
+
+/// The diagram renderer's format for the output format asked for.
+pub fn diagram_format(format: Format) -> crate::schema::diagram::Format {
+    use crate::schema::diagram::Format as D;
+    match format {
+        Format::Text => D::Text,
+        Format::Json => D::Json,
+        Format::Mermaid => D::Mermaid,
+        Format::Dot => D::Dot,
+    }
+}

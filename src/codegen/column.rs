@@ -15,7 +15,7 @@ pub fn column_def(
     enums: &BTreeMap<String, EnumType>,
 ) -> String {
     let mut code = format!("ColumnDef::new({})", idents.column(table, &column.name));
-    code.push_str(&column_type(&column.ty, table, &column.name, enums));
+    code.push_str(&column_type(&column.ty, &column.name, enums));
     code.push_str(if column.nullable { ".null()" } else { ".not_null()" });
     if column.auto_increment {
         code.push_str(".auto_increment()");
@@ -29,66 +29,13 @@ pub fn column_def(
     code
 }
 
-fn column_type(ty: &ColumnType, table: &str, column: &str, enums: &BTreeMap<String, EnumType>) -> String {
-    use ColumnType::*;
-    let len = |name: &str, len: &Option<u32>, bare: &str| match len {
-        Some(n) => format!(".{name}({n})"),
-        None => format!(".{bare}()"),
-    };
-    match ty {
-        TinyInt => ".tiny_integer()".into(),
-        SmallInt => ".small_integer()".into(),
-        Integer => ".integer()".into(),
-        BigInt => ".big_integer()".into(),
-        TinyUnsigned => ".tiny_unsigned()".into(),
-        SmallUnsigned => ".small_unsigned()".into(),
-        Unsigned => ".unsigned()".into(),
-        BigUnsigned => ".big_unsigned()".into(),
-        Float => ".float()".into(),
-        Double => ".double()".into(),
-        Decimal { precision: Some(p), scale } => format!(".decimal_len({p}, {})", scale.unwrap_or(0)),
-        Decimal { .. } => ".decimal()".into(),
-        Boolean => ".boolean()".into(),
-        String { len: l } => len("string_len", l, "string"),
-        Char { len: l } => len("char_len", l, "char"),
-        Text => ".text()".into(),
-        Binary { len: l } => len("binary_len", l, "binary"),
-        VarBinary { len: Some(n) } => format!(".var_binary({n})"),
-        VarBinary { len: None } | Blob => ".blob()".into(),
-        Date => ".date()".into(),
-        Time => ".time()".into(),
-        DateTime => ".date_time()".into(),
-        Timestamp => ".timestamp()".into(),
-        TimestampTz => ".timestamp_with_time_zone()".into(),
-        Uuid => ".uuid()".into(),
-        Json => ".json()".into(),
-        JsonBinary => ".json_binary()".into(),
-        Enum(name) => {
-            let values = enums.get(name).map(|e| e.values.clone()).unwrap_or_default();
-            enumeration(name, &values)
-        }
-        InlineEnum(values) => enumeration(&format!("{table}_{column}"), values),
-        Other(name) => format!(".custom(Alias::new({name:?}))"),
-    }
-}
-
-fn enumeration(name: &str, values: &[String]) -> String {
-    let values: Vec<String> = values.iter().map(|v| format!("Alias::new({v:?})")).collect();
-    format!(".enumeration(Alias::new({name:?}), [{}])", values.join(", "))
+fn column_type(ty: &ColumnType, column: &str, enums: &BTreeMap<String, EnumType>) -> String {
+    build::TypeCall::of(ty, column, enums).code()
 }
 
 /// A Rust expression for a default, or `None` for no default.
 fn default_value(default: &DefaultValue) -> Option<String> {
-    Some(match default {
-        DefaultValue::Null => return None,
-        DefaultValue::Bool(b) => b.to_string(),
-        DefaultValue::Int(i) => i.to_string(),
-        DefaultValue::Float(f) if f.contains('.') => f.clone(),
-        DefaultValue::Float(f) => format!("{f}.0"),
-        DefaultValue::Str(s) => format!("{s:?}"),
-        DefaultValue::CurrentTimestamp => "Expr::current_timestamp()".into(),
-        DefaultValue::Expr(e) => format!("Expr::cust({e:?})"),
-    })
+    build::DefaultCall::of(default).map(|call| call.code())
 }
 
 /// `Index::create().name(..).table(..).col(..)...` for `index` of `table`.

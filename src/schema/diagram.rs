@@ -103,12 +103,20 @@ fn ident(name: &str) -> String {
 
 /// `names` as identifiers separated by `, `.
 fn ident_list(names: &[String]) -> String {
-    names.iter().map(|n| ident(n)).collect::<Vec<_>>().join(", ")
+    names
+        .iter()
+        .map(|n| ident(n))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// `values` as single-quoted SQL strings separated by `sep`.
 fn quoted_list(values: &[String], sep: &str) -> String {
-    values.iter().map(|v| sql_string(v)).collect::<Vec<_>>().join(sep)
+    values
+        .iter()
+        .map(|v| sql_string(v))
+        .collect::<Vec<_>>()
+        .join(sep)
 }
 
 /// `value` as a single-quoted SQL string literal.
@@ -223,9 +231,25 @@ fn text_enums(schema: &Schema) -> String {
 
 // ---- shared by the diagrams -----------------------------------------------------------------
 
+/// `PK`, `FK` and `UK` (alone unique), in that order, for each that `col` of `table` is.
+fn key_markers(table: &Table, col: &Column) -> Vec<&'static str> {
+    let keys = [
+        (table.primary_key.contains(&col.name), "PK"),
+        (is_fk_column(table, &col.name), "FK"),
+        (is_unique_column(table, &col.name), "UK"),
+    ];
+    keys.into_iter()
+        .filter(|(on, _)| *on)
+        .map(|(_, k)| k)
+        .collect()
+}
+
 /// Whether `column` is one of `table`'s foreign-key columns.
 fn is_fk_column(table: &Table, column: &str) -> bool {
-    table.foreign_keys.iter().any(|fk| fk.columns.iter().any(|c| c == column))
+    table
+        .foreign_keys
+        .iter()
+        .any(|fk| fk.columns.iter().any(|c| c == column))
 }
 
 /// Whether `column` alone is unique: it has a single-column unique index.
@@ -253,8 +277,24 @@ fn is_optional(table: &Table, fk: &ForeignKey) -> bool {
 /// Words the Mermaid ER lexer takes as keywords (case-insensitively) wherever an entity name
 /// may stand, so an entity so named must be quoted.
 const MERMAID_KEYWORDS: &[&str] = &[
-    "erdiagram", "end", "class", "classdef", "style", "subgraph", "direction", "acctitle",
-    "accdescr", "title", "one", "only", "many", "zero", "to", "optionally", "u", "o",
+    "erdiagram",
+    "end",
+    "class",
+    "classdef",
+    "style",
+    "subgraph",
+    "direction",
+    "acctitle",
+    "accdescr",
+    "title",
+    "one",
+    "only",
+    "many",
+    "zero",
+    "to",
+    "optionally",
+    "u",
+    "o",
 ];
 
 /// An `erDiagram`: each table as an entity with its columns as attributes, then one
@@ -287,8 +327,8 @@ fn mermaid_entity(table: &Table) -> String {
     out + "    }\n"
 }
 
-/// `        type name [PK, FK, UK] ["comment"]`, the comment saying `not null` and any original
-/// name the attribute name had to replace.
+/// `        type name [PK, FK, UK] ["comment"]`, the comment holding the column's real name in
+/// single quotes when the attribute name had to differ, and `not null`.
 fn mermaid_attribute(table: &Table, col: &Column) -> String {
     let ty = match &col.ty {
         ColumnType::InlineEnum(_) => "enum".to_owned(),
@@ -296,18 +336,13 @@ fn mermaid_attribute(table: &Table, col: &Column) -> String {
     };
     let name = mermaid_word(&col.name);
     let mut line = format!("        {ty} {name}");
-    let keys = [
-        (table.primary_key.contains(&col.name), "PK"),
-        (is_fk_column(table, &col.name), "FK"),
-        (is_unique_column(table, &col.name), "UK"),
-    ];
-    let keys: Vec<&str> = keys.iter().filter(|(on, _)| *on).map(|(_, k)| *k).collect();
+    let keys = key_markers(table, col);
     if !keys.is_empty() {
         line += &format!(" {}", keys.join(", "));
     }
     let mut notes = Vec::new();
     if name != col.name {
-        notes.push(col.name.replace('"', "'"));
+        notes.push(format!("'{}'", col.name.replace('"', "'")));
     }
     if !col.nullable {
         notes.push("not null".to_owned());
@@ -347,7 +382,10 @@ fn mermaid_entity_name(name: &str) -> String {
 /// leading digit gets a `_` before it, and the key words `PK`, `FK`, `UK` a `_` after.
 fn mermaid_word(text: &str) -> String {
     let parts = text.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'));
-    let mut word = parts.filter(|p| !p.is_empty()).collect::<Vec<_>>().join("_");
+    let mut word = parts
+        .filter(|p| !p.is_empty())
+        .collect::<Vec<_>>()
+        .join("_");
     if word.is_empty() || word.starts_with(|c: char| c.is_ascii_digit()) {
         word.insert(0, '_');
     }
@@ -391,13 +429,9 @@ fn dot_node(table: &Table) -> String {
     out + "    </table>>];\n"
 }
 
-/// A column's row: its name (the port edges attach to), type, and PK/FK markers.
+/// A column's row: its name (the port edges attach to), type, and key markers.
 fn dot_row(table: &Table, col: &Column) -> String {
-    let keys = [
-        (table.primary_key.contains(&col.name), "PK"),
-        (is_fk_column(table, &col.name), "FK"),
-    ];
-    let keys: Vec<&str> = keys.iter().filter(|(on, _)| *on).map(|(_, k)| *k).collect();
+    let keys = key_markers(table, col);
     let ty = type_name(&col.ty) + if col.nullable { "" } else { " not null" };
     format!(
         "        <tr><td port=\"{name}\" align=\"left\">{name}</td>\
@@ -483,7 +517,7 @@ mod tests {
     }
 
     /// `tenants` 1—n `users` (nullable), `users` 1—1 `user profiles` (unique, composite PK).
-    pub(super) fn schema() -> Schema {
+    fn schema() -> Schema {
         let tenants = Table {
             name: "tenants".into(),
             columns: vec![
@@ -516,7 +550,11 @@ mod tests {
                 },
             ],
             primary_key: names(&["id"]),
-            indexes: vec![index(Some("idx_users_tenant_email"), &["tenant_id", "email"], false)],
+            indexes: vec![index(
+                Some("idx_users_tenant_email"),
+                &["tenant_id", "email"],
+                false,
+            )],
             foreign_keys: vec![fk(&["tenant_id"], "tenants", FkAction::SetNull)],
         };
         let profiles = Table {
@@ -529,7 +567,11 @@ mod tests {
                     default: Some(DefaultValue::CurrentTimestamp),
                     ..column("updated_at", ColumnType::TimestampTz, false)
                 },
-                column("status", ColumnType::InlineEnum(names(&["active", "it's gone"])), true),
+                column(
+                    "status",
+                    ColumnType::InlineEnum(names(&["active", "it's gone"])),
+                    true,
+                ),
             ],
             primary_key: names(&["tenant_id", "user_id"]),
             indexes: vec![index(None, &["user_id"], true)],
@@ -617,7 +659,7 @@ enum user_role: 'admin', 'member'
                 "    \"user profiles\" {",
                 "        bigint tenant_id PK, FK \"not null\"",
                 "        bigint user_id PK, FK, UK \"not null\"",
-                "        text display_name \"display name\"",
+                "        text display_name \"'display name'\"",
                 "        timestamptz updated_at \"not null\"",
                 "        enum status",
                 "        enum_user_role role \"not null\"",
@@ -652,7 +694,7 @@ enum user_role: 'admin', 'member'
                  cellspacing=\"0\" cellpadding=\"4\">",
                 "        <tr><td colspan=\"3\" bgcolor=\"lightgrey\"><b>user profiles</b></td></tr>",
                 "        <tr><td port=\"user_id\" align=\"left\">user_id</td>\
-                 <td align=\"left\">bigint not null</td><td>PK, FK</td></tr>",
+                 <td align=\"left\">bigint not null</td><td>PK, FK, UK</td></tr>",
                 "    \"users\":\"tenant_id\" -> \"tenants\":\"id\";",
                 "    \"user profiles\":\"user_id\" -> \"users\":\"id\";",
                 "}",
@@ -688,39 +730,5 @@ enum user_role: 'admin', 'member'
         for (ty, name) in cases {
             assert_eq!(type_name(&ty), name);
         }
-    }
-}
-#[cfg(test)]
-mod tmp_dump {
-    #[test]
-    fn dump() {
-        let s = super::tests_schema();
-        for (f, n) in [(super::Format::Text, "txt"), (super::Format::Mermaid, "mmd"), (super::Format::Dot, "dot"), (super::Format::Json, "json")] {
-            std::fs::write(format!("/tmp/mmd/out.{n}"), super::render(&s, f)).unwrap();
-        }
-    }
-}
-#[cfg(test)]
-fn tests_schema() -> Schema { tests::schema() }
-#[cfg(test)]
-mod tmp_dump2 {
-    use super::*;
-    #[test]
-    fn dump2() {
-        let col = |n: &str| Column { name: n.into(), ty: ColumnType::Other("weird type(1,2)".into()), nullable: false, default: None, auto_increment: false };
-        let mk = |name: &str, cols: &[&str], fks: Vec<ForeignKey>| Table { name: name.into(), columns: cols.iter().map(|c| col(c)).collect(), primary_key: vec![cols[0].to_string()], indexes: vec![], foreign_keys: fks };
-        let fk = |c: &str, t: &str, r: &str| ForeignKey { name: None, columns: vec![c.into()], ref_table: t.into(), ref_columns: vec![r.into()], on_delete: FkAction::NoAction, on_update: FkAction::NoAction };
-        let tables = vec![
-            mk("1", &["n", "pk", "2fa"], vec![fk("pk", "end", "FK")]),
-            mk("end", &["FK", "é", "a b"], vec![fk("é", "café", "<&>\"")]),
-            mk("café", &["<&>\"", "uk", "e"], vec![fk("e", "a\"b%c\\", "x"), fk("uk", "1", "n"), fk("uk", "missing", "id")]),
-            mk("a\"b%c\\", &["x", "One"], vec![fk("One", "x-y", "n")]),
-            mk("x-y", &["n", "s"], vec![fk("s", "One", "id")]),
-            mk("One", &["id"], vec![]),
-        ];
-        let s = Schema { tables: tables.into_iter().map(|t| (t.name.clone(), t)).collect(), enums: Default::default() };
-        std::fs::write("/tmp/mmd/adv.mmd", render(&s, Format::Mermaid)).unwrap();
-        std::fs::write("/tmp/mmd/adv.dot", render(&s, Format::Dot)).unwrap();
-        std::fs::write("/tmp/mmd/adv.txt", render(&s, Format::Text)).unwrap();
     }
 }

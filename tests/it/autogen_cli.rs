@@ -29,7 +29,7 @@ async fn run(args: &[&str], console: Console) -> (i32, String, String) {
 }
 
 /// As [`run`], answering no question (as in CI).
-async fn entities_cli(args: &[&str]) -> (i32, String, String) {
+pub async fn entities_cli(args: &[&str]) -> (i32, String, String) {
     run(args, Console::buffered().answering(Vec::<String>::new())).await
 }
 

@@ -15,6 +15,7 @@ mod codegen;
 mod coexist;
 mod concurrency;
 mod database;
+mod diagrams;
 mod drafts;
 mod drift;
 mod failures;
