@@ -57,6 +57,9 @@ pub struct Acknowledged {
 struct Declarations {
     acknowledged: Vec<Acknowledged>,
     limits: crate::runner::Declared,
+    /// The schema the migration starts from, when known: what a helper that would read a
+    /// table's definition from the database reads instead (SQLite's rebuild).
+    schema: Option<Arc<crate::schema::Schema>>,
 }
 
 tokio::task_local! {
@@ -68,6 +71,26 @@ tokio::task_local! {
 /// does nothing when the migration runs against a database.
 fn declare(write: impl FnOnce(&mut Declarations)) {
     let _ = DECLARED.try_with(|declared| write(&mut declared.lock().unwrap_or_else(|p| p.into_inner())));
+}
+
+/// Whether the running migration is being captured (not run against a database).
+pub(crate) fn capturing() -> bool {
+    DECLARED.try_with(|_| ()).is_ok()
+}
+
+/// The table `name` of the schema the captured migration starts from, if that is known.
+pub(crate) fn known_table(name: &str) -> Option<crate::schema::Table> {
+    let found = DECLARED.try_with(|declared| {
+        let declared = declared.lock().unwrap_or_else(|p| p.into_inner());
+        let schema = declared.schema.clone()?;
+        schema.tables.values().find(|t| t.name.eq_ignore_ascii_case(name)).cloned()
+    });
+    found.ok().flatten()
+}
+
+/// The schema the captured migration starts from, if that is known.
+pub(crate) fn known_schema() -> Option<Arc<crate::schema::Schema>> {
+    DECLARED.try_with(|d| d.lock().unwrap_or_else(|p| p.into_inner()).schema.clone()).ok().flatten()
 }
 
 pub(crate) fn acknowledge(rule: &str, reason: &str) {
@@ -153,6 +176,18 @@ pub async fn capture(
     direction: Direction,
     backend: Backend,
 ) -> Result<Captured, DbErr> {
+    capture_from(migration, direction, backend, None).await
+}
+
+/// As [`capture`], with the schema the migration starts from, for the helpers that would read
+/// a table's definition from the database (SQLite's table rebuild), so that they render too.
+/// Not for checksums: what those helpers emit depends on that schema.
+pub async fn capture_from(
+    migration: &dyn MigrationTrait,
+    direction: Direction,
+    backend: Backend,
+    schema: Option<&crate::schema::Schema>,
+) -> Result<Captured, DbErr> {
     let log = Arc::new(Mutex::new(Log::default()));
     let recorder = Recorder {
         backend: backend.to_sea_orm(),
@@ -164,7 +199,10 @@ pub async fn capture(
         )))
         .into();
     let manager = SchemaManager::new(&conn);
-    let declared = Arc::new(Mutex::new(Declarations::default()));
+    let declared = Arc::new(Mutex::new(Declarations {
+        schema: schema.map(|s| Arc::new(s.clone())),
+        ..Declarations::default()
+    }));
     let run = async {
         match direction {
             Direction::Up => migration.up(&manager).await,

@@ -18,6 +18,13 @@ pub enum BatchError {
         step: &'static str,
         words: String,
     },
+    /// A migration being rendered or linted rebuilds a table whose definition only the
+    /// database can tell, and none was given.
+    #[error(
+        "it rebuilds SQLite table `{table}`, whose definition only a database can tell: run this \
+         against a database that has the table (`-u URL`), or on a copy of it"
+    )]
+    NeedsDefinition { table: String },
     /// The table to change does not exist.
     #[error("table `{table}` does not exist")]
     NoSuchTable { table: String },

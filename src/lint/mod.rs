@@ -54,12 +54,13 @@ pub fn allow(rule: &str, reason: &str) {
 /// when known: it tells which tables exist already and what a column's type was.
 pub async fn lint(migration: &dyn MigrationTrait, backend: Backend, live: Option<&Schema>) -> Vec<Finding> {
     let version = migration.name().to_string();
-    let up = match capture::capture(migration, Direction::Up, backend).await {
+    // The live schema lets a SQLite table rebuild render (it would read the table's definition).
+    let up = match capture::capture_from(migration, Direction::Up, backend, live).await {
         Ok(up) => up,
         Err(e) => return vec![unreadable(&version, &e)],
     };
     let mut found = statements::check(&up.statements, backend, live);
-    let down = capture::capture(migration, Direction::Down, backend).await;
+    let down = capture::capture_from(migration, Direction::Down, backend, live).await;
     let mut allowed: Vec<String> = up.acknowledged.iter().map(|a| a.rule.clone()).collect();
     match &down {
         Ok(down) => {

@@ -21,6 +21,9 @@ struct Context {
     live: Option<Schema>,
     /// Tables created earlier in the same migration: empty, so nothing there is risky.
     created: BTreeSet<String>,
+    /// Tables a SQLite rebuild is replacing (their rows were copied aside): their drop is no
+    /// loss, and their new definition is judged against the old one.
+    rebuilding: BTreeSet<String>,
 }
 
 impl Context {
@@ -43,7 +46,12 @@ impl Context {
 /// The findings in `statements`, in order. Statements the parser does not know are skipped:
 /// sea-query renders a regular subset of SQL, so that is rare, and never an error.
 pub(crate) fn check(statements: &[String], backend: Backend, live: Option<&Schema>) -> Vec<Raw> {
-    let mut cx = Context { backend, live: live.map(|s| normalise(s, backend)), created: BTreeSet::new() };
+    let mut cx = Context {
+        backend,
+        live: live.map(|s| normalise(s, backend)),
+        created: BTreeSet::new(),
+        rebuilding: BTreeSet::new(),
+    };
     let mut found = Vec::new();
     for sql in statements {
         for statement in parse(sql, backend) {
@@ -81,12 +89,19 @@ fn bare(text: &str) -> String {
 fn rules(statement: &Statement, cx: &mut Context) -> Vec<(Rule, String)> {
     match statement {
         Statement::CreateTable(create) => {
-            cx.created.insert(name(&create.name));
+            let table = name(&create.name);
+            if let (Some(rebuilt), Some(_)) = (table.strip_prefix(crate::batch::sqlite::HOLD), &create.query) {
+                cx.rebuilding.insert(rebuilt.to_string());
+            }
+            if cx.rebuilding.contains(&table) {
+                return rebuilt(&table, &create.columns, cx);
+            }
+            cx.created.insert(table);
             Vec::new()
         }
         Statement::Drop { object_type: ObjectType::Table, names, .. } => names
             .iter()
-            .filter(|n| !cx.is_new(&name(n)))
+            .filter(|n| !cx.is_new(&name(n)) && !cx.rebuilding.contains(&name(n)))
             .map(|n| (Rule::DropTable, format!("drops table {} and all its rows", name(n))))
             .collect(),
         Statement::Truncate(truncate) => truncate
@@ -131,6 +146,31 @@ fn rules(statement: &Statement, cx: &mut Context) -> Vec<(Rule, String)> {
         }
         _ => Vec::new(),
     }
+}
+
+/// The new definition of a table a SQLite rebuild replaces, judged as the `ALTER`s it stands
+/// for: columns it no longer has are dropped, new NOT NULL ones need a default, and a column's
+/// type must not narrow.
+fn rebuilt(table: &str, columns: &[ColumnDef], cx: &Context) -> Vec<(Rule, String)> {
+    let old = cx.live.as_ref().and_then(|l| l.table(table)).cloned();
+    let mut found = Vec::new();
+    if let Some(old) = &old {
+        for gone in old.columns.iter().filter(|c| !columns.iter().any(|n| n.name.value.eq_ignore_ascii_case(&c.name))) {
+            found.push((Rule::DropColumn, format!("drops column {table}.{} and its data", gone.name)));
+        }
+    }
+    for column in columns {
+        let existed = old.as_ref().is_some_and(|o| o.column(&column.name.value).is_some());
+        if existed {
+            found.extend(type_change(table, &column.name.value, &column.data_type, cx));
+        } else if not_null_without_default(column) {
+            found.push((
+                Rule::NotNullWithoutDefault,
+                format!("adds {table}.{} NOT NULL without a default: fails if {table} has rows", column.name.value),
+            ));
+        }
+    }
+    found
 }
 
 fn alter_rules(table: &str, op: &AlterTableOperation, cx: &Context) -> Vec<(Rule, String)> {

@@ -31,14 +31,29 @@ impl Migrator {
     pub async fn preview_up(&self, target: &UpTarget, options: &RunOptions) -> Result<Vec<Preview>, Error> {
         let status = self.status().await?;
         let versions = plan::choose_up(&status, &self.catalog, target, options)?;
-        previews(&self.catalog, &versions, Direction::Up, self.backend).await
+        let live = self.schema_for_rebuilds().await?;
+        previews(&self.catalog, &versions, Direction::Up, self.backend, live.as_ref()).await
     }
 
     /// The SQL `down` would run for `target`, planned as `down` plans it (read-only).
     pub async fn preview_down(&self, target: &DownTarget) -> Result<Vec<Preview>, Error> {
         let status = self.status().await?;
         let versions = plan::choose_down(&status, target)?;
-        previews(&self.catalog, &versions, Direction::Down, self.backend).await
+        let live = self.schema_for_rebuilds().await?;
+        previews(&self.catalog, &versions, Direction::Down, self.backend, live.as_ref()).await
+    }
+
+    /// On SQLite, the live schema, from which a table rebuild renders (it would read the
+    /// table's definition from the database); elsewhere nothing is needed.
+    async fn schema_for_rebuilds(&self) -> Result<Option<crate::schema::Schema>, Error> {
+        if self.backend != Backend::Sqlite {
+            return Ok(None);
+        }
+        let live = discover(&self.db, &Filter::all()).await.map_err(|e| Error::Database {
+            what: "reading the schema for --sql".into(),
+            words: e.to_string(),
+        })?;
+        Ok(Some(live))
     }
 }
 
@@ -57,13 +72,13 @@ impl Offline {
     pub async fn preview_up(&self, target: &UpTarget) -> Result<Vec<Preview>, Error> {
         let status = state::assess(&self.catalog, &[], self.backend).await;
         let versions = plan::choose_up(&status, &self.catalog, target, &RunOptions::default())?;
-        previews(&self.catalog, &versions, Direction::Up, self.backend).await
+        previews(&self.catalog, &versions, Direction::Up, self.backend, None).await
     }
 
     /// `down` from a database at head: every migration is applied.
     pub async fn preview_down(&self, target: &DownTarget) -> Result<Vec<Preview>, Error> {
         let versions = plan::choose_down(&all_applied(&self.catalog), target)?;
-        previews(&self.catalog, &versions, Direction::Down, self.backend).await
+        previews(&self.catalog, &versions, Direction::Down, self.backend, None).await
     }
 }
 
@@ -86,18 +101,24 @@ async fn previews(
     versions: &[String],
     direction: Direction,
     backend: Backend,
+    live: Option<&crate::schema::Schema>,
 ) -> Result<Vec<Preview>, Error> {
     let mut out = Vec::with_capacity(versions.len());
     for version in versions {
         let migration = catalog.require(version)?;
-        out.push(preview(migration, direction, backend).await);
+        out.push(preview(migration, direction, backend, live).await);
     }
     Ok(out)
 }
 
-async fn preview(migration: &dyn MigrationTrait, direction: Direction, backend: Backend) -> Preview {
+async fn preview(
+    migration: &dyn MigrationTrait,
+    direction: Direction,
+    backend: Backend,
+    live: Option<&crate::schema::Schema>,
+) -> Preview {
     let version = migration.name().to_string();
-    let (statements, unrenderable) = match capture::capture(migration, direction, backend).await {
+    let (statements, unrenderable) = match capture::capture_from(migration, direction, backend, live).await {
         Ok(captured) if captured.reads_data => (
             Vec::new(),
             Some(

@@ -103,3 +103,29 @@ async fn set_not_null_is_judged_against_the_live_column() {
     assert!(!warned(false).await, "already NOT NULL: nothing to warn about");
     assert!(warned(true).await, "NULL before: SET NOT NULL scans the table");
 }
+
+/// A migration with no down() of its own is told as such, not as one that reads the database.
+struct UpOnly;
+
+impl MigrationName for UpOnly {
+    fn name(&self) -> &str {
+        "m3_up_only"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for UpOnly {
+    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        manager.create_table(sea_orm_migration::prelude::Table::create().table(Alias::new("t")).col(ColumnDef::new(Alias::new("id")).integer().primary_key()).to_owned()).await
+    }
+}
+
+#[tokio::test]
+async fn a_missing_down_is_reported_as_such() {
+    for backend in [Backend::Postgres, Backend::MySql, Backend::Sqlite] {
+        let findings = seamigrate::lint::lint(&UpOnly, backend, None).await;
+        let ids: Vec<&str> = findings.iter().map(|f| f.rule.id()).collect();
+        assert_eq!(ids, ["empty-down"], "{backend:?}: {findings:?}");
+        assert!(findings[0].message.contains("has no down()"), "{findings:?}");
+    }
+}

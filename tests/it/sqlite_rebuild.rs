@@ -8,9 +8,16 @@ use sea_orm::{ConnectionTrait, DatabaseConnection};
 use sea_orm_migration::prelude::*;
 use seamigrate::{DownTarget, RunOptions, UpTarget};
 
-/// Widens `tenants.name` from 50 to 320 characters (and back in down()).
+/// Changes `tenants.name` from 50 to `len` characters (320 unless said; and back in down()).
 struct Widen {
     orphan: bool,
+    len: u32,
+}
+
+impl Widen {
+    fn new(orphan: bool) -> Widen {
+        Widen { orphan, len: 320 }
+    }
 }
 
 impl MigrationName for Widen {
@@ -26,7 +33,7 @@ fn name_column(len: u32) -> ColumnDef {
 #[async_trait::async_trait]
 impl MigrationTrait for Widen {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        seamigrate::batch::alter_column(manager, Alias::new("tenants"), name_column(320)).await?;
+        seamigrate::batch::alter_column(manager, Alias::new("tenants"), name_column(self.len)).await?;
         if self.orphan {
             // A row no tenant owns: the foreign key check before commit must refuse it.
             manager.get_connection().execute_unprepared("INSERT INTO users (id, tenant_id) VALUES (99, 999)").await?;
@@ -89,7 +96,7 @@ async fn referenced_tables_are_rebuilt_with_foreign_keys_off() {
         return;
     }
     crate::support::run(Kind::Sqlite, |db: TestDb| async move {
-        let m = migrator(&db, vec![Box::new(Schema), Box::new(Widen { orphan: false })]).await;
+        let m = migrator(&db, vec![Box::new(Schema), Box::new(Widen::new(false))]).await;
         let report = m.up(&UpTarget::All, &RunOptions::default()).await.unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(report.steps.len(), 2);
         let conn = m.connection();
@@ -103,11 +110,37 @@ async fn referenced_tables_are_rebuilt_with_foreign_keys_off() {
 
         // A violation made while foreign keys were off is caught before commit: rolled back.
         let other = db.sibling().await;
-        let m = migrator(&other, vec![Box::new(Schema), Box::new(Widen { orphan: true })]).await;
+        let m = migrator(&other, vec![Box::new(Schema), Box::new(Widen::new(true))]).await;
         let err = m.up(&UpTarget::All, &RunOptions::default()).await.unwrap_err().to_string();
         assert!(err.contains("foreign key check failed") && err.contains("`users`"), "{err}");
         assert_eq!(name_type(m.connection()).await, "varchar(50)", "rolled back");
         assert_eq!(rows(m.connection()).await, (2, 3, 2));
+    })
+    .await;
+}
+
+/// `lint` and `up --sql` render a rebuild from the live table's definition: no "unreadable",
+/// the statements shown, and the new definition judged as the change it is.
+#[tokio::test]
+async fn rebuilds_render_and_lint() {
+    if !enabled(Kind::Sqlite) {
+        return;
+    }
+    crate::support::run(Kind::Sqlite, |db: TestDb| async move {
+        let narrow = Widen { orphan: false, len: 10 };
+        let m = migrator(&db, vec![Box::new(Schema), Box::new(Widen::new(false))]).await;
+        m.up(&UpTarget::Steps(1), &RunOptions::default()).await.unwrap();
+        let findings = m.lint(&seamigrate::runner::LintScope::Pending).await.unwrap();
+        assert!(findings.is_empty(), "a widening rebuild is no finding: {findings:#?}");
+        let previews = m.preview_up(&UpTarget::All, &RunOptions::default()).await.unwrap();
+        assert_eq!(previews[0].unrenderable, None);
+        let sql = previews[0].statements.join("\n");
+        assert!(sql.contains("_seamigrate_hold_tenants") && sql.contains("varchar(320)"), "{sql}");
+
+        let m = migrator(&db, vec![Box::new(Schema), Box::new(narrow)]).await;
+        let findings = m.lint(&seamigrate::runner::LintScope::Pending).await.unwrap();
+        let rules: Vec<&str> = findings.iter().map(|f| f.rule.id()).collect();
+        assert_eq!(rules, ["narrowing-type"], "{findings:#?}");
     })
     .await;
 }

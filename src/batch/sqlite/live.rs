@@ -173,3 +173,55 @@ async fn read_triggers<C: ConnectionTrait>(conn: &C, table: &str) -> Result<Vec<
     }
     Ok(triggers)
 }
+
+/// `table` of the schema model as SQLite would describe it: for a migration being captured
+/// (`up --sql`, `lint`), which cannot read the database, so that its rebuild renders from the
+/// schema it starts from. Declared types, defaults and indexes are written as seamigrate's own
+/// statements write them; every index is a `CREATE INDEX` (the model does not tell a UNIQUE
+/// constraint from a unique index).
+pub(super) fn from_model(table: &crate::schema::Table, enums: &std::collections::BTreeMap<String, crate::schema::EnumType>) -> Live {
+    use crate::apply::build;
+    use sea_orm::sea_query::{SqliteQueryBuilder, TableBuilder};
+    let columns = table
+        .columns
+        .iter()
+        .map(|c| {
+            let def = build::column_def(c, enums);
+            let mut decl_type = String::new();
+            if let Some(ty) = def.get_column_type() {
+                TableBuilder::prepare_column_type(&SqliteQueryBuilder, ty, &mut decl_type);
+            }
+            let default = build::default_expr(c.default.as_ref().unwrap_or(&crate::schema::DefaultValue::Null)).map(|e| {
+                let select = sea_orm::sea_query::Query::select().expr(e).to_owned();
+                select.to_string(SqliteQueryBuilder).trim_start_matches("SELECT ").to_string()
+            });
+            let pk = table.primary_key.iter().position(|k| k == &c.name).map_or(0, |i| i as i64 + 1);
+            LiveColumn { name: c.name.clone(), decl_type, not_null: !c.nullable, default, pk, hidden: 0 }
+        })
+        .collect();
+    let action = |a: crate::schema::FkAction| match a {
+        crate::schema::FkAction::NoAction => None,
+        other => Some(build::fk_action(other)),
+    };
+    let foreign_keys = table
+        .foreign_keys
+        .iter()
+        .map(|f| Fk {
+            columns: f.columns.clone(),
+            ref_table: f.ref_table.clone(),
+            ref_columns: f.ref_columns.clone(),
+            on_update: action(f.on_update),
+            on_delete: action(f.on_delete),
+        })
+        .collect();
+    let indexes = table
+        .indexes
+        .iter()
+        .map(|i| Saved {
+            name: build::index_name(&table.name, i),
+            sql: build::index(&table.name, i).to_string(SqliteQueryBuilder),
+            columns: i.columns.clone(),
+        })
+        .collect();
+    Live { name: table.name.clone(), words: Vec::new(), columns, uniques: Vec::new(), foreign_keys, indexes, triggers: Vec::new() }
+}

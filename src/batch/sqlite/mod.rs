@@ -14,6 +14,7 @@ mod spec;
 mod steps;
 
 pub(crate) use spec::{Fk, TableSpec};
+pub(crate) use steps::HOLD;
 
 use super::{BatchError, error::Target};
 use sea_orm::{ConnectionTrait, TransactionTrait};
@@ -47,6 +48,9 @@ where
     F: FnOnce(&mut TableSpec) -> Result<(), BatchError>,
 {
     let outer = manager.get_connection();
+    if crate::capture::capturing() {
+        return steps::render(outer, target, edit).await;
+    }
     let deferred = refs::pragma_on(outer, "defer_foreign_keys")
         .await
         .map_err(|e| target.failed("reading PRAGMA defer_foreign_keys", &e))?;

@@ -15,6 +15,9 @@ use crate::batch::{BatchError, error::Target, error::words};
 use sea_orm::sea_query::SqliteQueryBuilder;
 use sea_orm::{ConnectionTrait, DbErr, Value};
 
+/// The prefix of the table a rebuild copies the rows aside into; `lint` knows a rebuild by it.
+pub(crate) const HOLD: &str = "_seamigrate_hold_";
+
 /// Rebuilds the table `target` names with its definition changed by `edit`.
 pub(super) async fn run<C, F>(conn: &C, target: &Target, edit: F) -> Result<(), BatchError>
 where
@@ -41,12 +44,29 @@ where
     refs::check(conn, target, &spec.name, &incoming).await
 }
 
+/// The rebuild's statements for a migration being captured (`up --sql`, `lint`), from the
+/// definition the schema it starts from gives: the rows moved and the table replaced, as
+/// [`run`] does, without the reads and checks that need the database (they send no change).
+pub(super) async fn render<C, F>(conn: &C, target: &Target, edit: F) -> Result<(), BatchError>
+where
+    C: ConnectionTrait,
+    F: FnOnce(&mut TableSpec) -> Result<(), BatchError>,
+{
+    let Some(table) = crate::capture::known_table(&target.table) else {
+        return Err(BatchError::NeedsDefinition { table: target.table.clone() });
+    };
+    let enums = crate::capture::known_schema().map(|s| s.enums.clone()).unwrap_or_default();
+    let mut spec = TableSpec::from_live(live::from_model(&table, &enums))?;
+    edit(&mut spec)?;
+    replace(conn, target, &spec).await
+}
+
 /// Copies the rows aside, drops the table, creates it anew with its indexes and copies the rows
 /// back. The indexes come before the rows: a unique one may be the parent key of another
 /// table's foreign key, which SQLite checks ("foreign key mismatch") as each row goes in.
 async fn replace<C: ConnectionTrait>(conn: &C, target: &Target, spec: &TableSpec) -> Result<(), BatchError> {
     let table = quote(&spec.name);
-    let hold = quote(&format!("_seamigrate_hold_{}", spec.name));
+    let hold = quote(&format!("{HOLD}{}", spec.name));
     let copied = spec.copied();
     let old: Vec<String> = copied.iter().map(|(_, old)| quote(old)).collect();
     let new: Vec<String> = copied.iter().map(|(new, _)| quote(new)).collect();
