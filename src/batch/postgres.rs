@@ -37,18 +37,7 @@ pub(super) async fn alter_column(
         exec_sql(manager, target, "dropping the default", &sql).await?;
     }
     if let Some(ty) = def.get_column_type() {
-        let change = |using: Expr| {
-            let mut change = ColumnDef::new_with_type(Alias::new(&name), ty.clone());
-            change.using(using);
-            modify(change)
-        };
-        match spec.using.clone() {
-            Some(using) => exec(manager, target, "changing the type", change(using)).await?,
-            None => {
-                let direct = change(cast(&name, ty, false));
-                change_type(manager, target, direct, change(cast(&name, ty, true))).await?
-            }
-        }
+        retype(manager, target, &name, ty, spec.using.clone()).await?;
     }
     let mut nullability = ColumnDef::new(Alias::new(&name));
     match spec.nullable {
@@ -81,26 +70,18 @@ pub(super) async fn change_column(
     let (was, will) = (from.get_column_spec(), to.get_column_spec());
     let column = format!("ALTER TABLE {} ALTER COLUMN {}", quote(&target.table), quote(&name));
     let modify = |change: ColumnDef| Table::alter().table(Alias::new(&target.table)).modify_column(change).to_owned();
-    let retype = type_sql(from) != type_sql(to) || will.using.is_some();
+    let retype_needed = type_sql(from) != type_sql(to) || will.using.is_some();
     let new_default = default_sql(&name, from) != default_sql(&name, to);
     if from_auto && !to_auto {
         exec_sql(manager, target, "dropping the identity", &format!("{column} DROP IDENTITY IF EXISTS")).await?;
     }
     // A default that cannot be cast to the new type would stop the type change.
-    let drop_default = (from_auto && !to_auto) || (!from_auto && was.default.is_some() && (retype || new_default));
+    let drop_default = (from_auto && !to_auto) || (!from_auto && was.default.is_some() && (retype_needed || new_default));
     if drop_default {
         exec_sql(manager, target, "dropping the default", &format!("{column} DROP DEFAULT")).await?;
     }
-    if let (true, Some(ty)) = (retype, to.get_column_type()) {
-        let change = |using: Expr| {
-            let mut change = ColumnDef::new_with_type(Alias::new(&name), ty.clone());
-            change.using(using);
-            modify(change)
-        };
-        match will.using.clone() {
-            Some(using) => exec(manager, target, "changing the type", change(using)).await?,
-            None => change_type(manager, target, change(cast(&name, ty, false)), change(cast(&name, ty, true))).await?,
-        }
+    if let (true, Some(ty)) = (retype_needed, to.get_column_type()) {
+        retype(manager, target, &name, ty, will.using.clone()).await?;
     }
     let nullable = |spec: &sea_orm::sea_query::ColumnSpec| spec.nullable != Some(false);
     if nullable(was) != nullable(will) {
@@ -118,6 +99,26 @@ pub(super) async fn change_column(
             exec(manager, target, "setting the default", modify(change)).await
         }
         _ => Ok(()),
+    }
+}
+
+/// Gives column `name` the type `ty`: with `using` when given, else an explicit cast, else a
+/// cast through text (see [`change_type`]).
+async fn retype(
+    manager: &SchemaManager<'_>,
+    target: &Target,
+    name: &str,
+    ty: &ColumnType,
+    using: Option<Expr>,
+) -> Result<(), BatchError> {
+    let change = |using: Expr| {
+        let mut change = ColumnDef::new_with_type(Alias::new(name), ty.clone());
+        change.using(using);
+        Table::alter().table(Alias::new(&target.table)).modify_column(change).to_owned()
+    };
+    match using {
+        Some(using) => exec(manager, target, "changing the type", change(using)).await,
+        None => change_type(manager, target, change(cast(name, ty, false)), change(cast(name, ty, true))).await,
     }
 }
 

@@ -136,10 +136,10 @@ impl Session {
         let state = Arc::new(State { pinned, lost: AtomicBool::new(false), refused: Default::default() });
         let seen = Arc::clone(&state);
         db.set_metric_callback(move |info| {
-            if info.failed {
-                if let Ok(mut refused) = seen.refused.lock() {
-                    *refused = Some(info.statement.sql.clone());
-                }
+            if info.failed
+                && let Ok(mut refused) = seen.refused.lock()
+            {
+                *refused = Some(info.statement.sql.clone());
             }
         });
         Session { backend: Backend::from_sea_orm(db.get_database_backend()), url: None, db, state }

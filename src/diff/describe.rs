@@ -158,21 +158,12 @@ pub(crate) fn fk_summary(table: &str, fk: &ForeignKey) -> String {
     );
     for (when, action) in [("delete", fk.on_delete), ("update", fk.on_update)] {
         if action != FkAction::NoAction {
-            text.push_str(&format!(" on {when} {}", action_sql(action)));
+            text.push_str(&format!(" on {when} {}", action.sql()));
         }
     }
     text
 }
 
-fn action_sql(action: FkAction) -> &'static str {
-    match action {
-        FkAction::NoAction => "no action",
-        FkAction::Restrict => "restrict",
-        FkAction::Cascade => "cascade",
-        FkAction::SetNull => "set null",
-        FkAction::SetDefault => "set default",
-    }
-}
 
 /// `add 'c'; remove 'a'` or `reorder to ('b', 'a')`.
 fn enum_alterations(from: &EnumType, to: &EnumType) -> String {

@@ -22,14 +22,12 @@ pub(crate) fn portable(mut diff: Diff, wanted: &Schema, live: &Schema, backend: 
             // A change to or from an inline enum (MySQL) is told by the values themselves.
             Change::AlterColumn { from, to, .. } if is_inline_enum(from) || is_inline_enum(to) => {}
             Change::AlterColumn { table, from, to } => {
-                // Types equal as this backend stores them (SQLite's BIGINT and INTEGER) are
-                // no change: both sides keep the wanted type, so down() restores the entity's.
-                let same_type = from.ty == to.ty;
                 own_type(to, wanted.table(table));
-                if same_type {
+                own_type(from, live.table(table));
+                if sqlite_integers(backend, &from.ty, &to.ty) {
+                    // SQLite stores every integer alike: a declared BIGINT against the entity's
+                    // INTEGER is no change, so down() keeps the entity's own type too.
                     from.ty = to.ty.clone();
-                } else {
-                    own_type(from, live.table(table));
                 }
             }
             Change::AddForeignKey { table, foreign_key } => own_actions(foreign_key, wanted.table(table), backend),
@@ -46,6 +44,16 @@ pub(crate) fn portable(mut diff: Diff, wanted: &Schema, live: &Schema, backend: 
     diff.changes.splice(0..0, missing);
     diff.changes.extend(unused);
     diff
+}
+
+/// Whether `a` and `b` are both integer types on SQLite, where they are one type: the
+/// entity's width is the one a draft made there writes on both sides of a change.
+pub(crate) fn sqlite_integers(backend: Backend, a: &ColumnType, b: &ColumnType) -> bool {
+    use ColumnType::*;
+    let integer = |t: &ColumnType| {
+        matches!(t, TinyInt | SmallInt | Integer | BigInt | TinyUnsigned | SmallUnsigned | Unsigned | BigUnsigned)
+    };
+    backend == Backend::Sqlite && integer(a) && integer(b)
 }
 
 fn is_inline_enum(column: &Column) -> bool {

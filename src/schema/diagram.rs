@@ -203,22 +203,12 @@ fn text_foreign_key(fk: &ForeignKey) -> String {
     );
     for (event, action) in [("delete", fk.on_delete), ("update", fk.on_update)] {
         if action != FkAction::NoAction {
-            line += &format!(" on {event} {}", action_sql(action));
+            line += &format!(" on {event} {}", action.sql());
         }
     }
     line + "\n"
 }
 
-/// A foreign-key action as SQL, in lower case.
-fn action_sql(action: FkAction) -> &'static str {
-    match action {
-        FkAction::NoAction => "no action",
-        FkAction::Restrict => "restrict",
-        FkAction::Cascade => "cascade",
-        FkAction::SetNull => "set null",
-        FkAction::SetDefault => "set default",
-    }
-}
 
 /// One line per enum type: `enum name: 'a', 'b'`.
 fn text_enums(schema: &Schema) -> String {

@@ -173,6 +173,19 @@ pub enum FkAction {
     SetDefault,
 }
 
+impl FkAction {
+    /// The action as SQL says it, in lower case (`set null`).
+    pub fn sql(self) -> &'static str {
+        match self {
+            FkAction::NoAction => "no action",
+            FkAction::Restrict => "restrict",
+            FkAction::Cascade => "cascade",
+            FkAction::SetNull => "set null",
+            FkAction::SetDefault => "set default",
+        }
+    }
+}
+
 /// A named enum type and its values in declaration order (the order is part of the type).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct EnumType {

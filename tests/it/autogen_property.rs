@@ -623,11 +623,7 @@ fn cell(
         .chain(tb.iter().flat_map(|t| &t.foreign_keys));
     let mut refs = fks.filter(|f| f.columns.contains(&c.name)).peekable();
     let referencing = refs.peek().is_some();
-    let refs_ok = refs.all(|f| {
-        let there =
-            takers.contains(&f.ref_table) && (tb.is_none() || nb.tables.contains_key(&f.ref_table));
-        there
-    });
+    let refs_ok = refs.all(|f| takers.contains(&f.ref_table) && (tb.is_none() || nb.tables.contains_key(&f.ref_table)));
     // SQLite compares a reference with the key in the referencing column's own affinity where
     // the key is not the rowid: only an integer column can hold a value matching an integer id.
     let comparable = !referencing || backend != Backend::Sqlite || c.ty == ColumnType::Integer;
