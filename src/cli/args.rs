@@ -170,7 +170,7 @@ pub enum Command {
     /// Show the event log: every up, down, stamp and failure
     History {
         /// Show only the newest N events (1 to 1000000000)
-        #[arg(short = 'n', long, value_parser = clap::value_parser!(u64).range(1..=1_000_000_000))]
+        #[arg(short = 'n', long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=1_000_000_000))]
         limit: Option<u64>,
     },
     /// Record the database as being at VERSION (or base) without running anything

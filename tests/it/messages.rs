@@ -37,6 +37,27 @@ fn suggestions_name_the_version() {
     assert!(!text.contains('<'), "{text}");
 }
 
+/// The messages of this file side by side in one golden file, as users read them.
+#[tokio::test]
+async fn messages_read_as_pinned() {
+    let dir = tempfile::tempdir().unwrap();
+    let missing = dir.path().join("typo");
+    let mut out = String::new();
+    let mut show = |args: &[&str], (code, stdout, stderr): (i32, String, String)| {
+        let text = format!("$ migration {}\nexit {code}\n{stdout}{stderr}\n", args.join(" "));
+        out.push_str(&text.replace(dir.path().to_str().unwrap(), "<dir>"));
+    };
+    let args = ["backups", "--dir", missing.to_str().unwrap()];
+    show(&args, cli(&args).await);
+    let args = ["history", "-n", "0"];
+    show(&args, cli(&args).await);
+    let args = ["status", "--format", "mermaid"];
+    show(&args, cli(&args).await);
+    let modified = seamigrate::Error::Modified { versions: vec!["m1_a".into()] }.to_string();
+    out.push_str(&format!("Modified: {modified}\n"));
+    golden("messages.txt", &out);
+}
+
 async fn history_zero_and_down_sql_while_dirty(db: TestDb) {
     let url = db.url.as_str();
     assert_eq!(cli(&["-u", url, "up", "-q"]).await.0, 0);
