@@ -32,7 +32,8 @@ mod markers {
         }
     }
 
-    /// A migration of the kind real projects have: it clears rows of the stock runner's table.
+    /// A migration of the kind real projects have: it clears rows of the stock runner's table,
+    /// and records itself there.
     pub struct ClearsStockTable;
 
     impl MigrationName for ClearsStockTable {
@@ -46,7 +47,11 @@ mod markers {
         async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
             let db = manager.get_connection();
             db.execute_unprepared("DELETE FROM seaql_migrations WHERE version LIKE 'm000%'").await?;
-            db.execute_unprepared("SELECT COUNT(*) FROM seaql_migrations").await.map(drop)
+            db.execute_unprepared("SELECT COUNT(*) FROM seaql_migrations").await?;
+            // Some write their own row, as they did for the stock runner: the runner's keeps it.
+            let now = chrono::Utc::now().timestamp();
+            let own = format!("INSERT INTO seaql_migrations (version, applied_at) VALUES ('m002_clears_stock_table', {now})");
+            db.execute_unprepared(&own).await.map(drop)
         }
     }
 }
