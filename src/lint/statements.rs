@@ -54,10 +54,14 @@ pub(crate) fn check(statements: &[String], backend: Backend, live: Option<&Schem
     };
     let mut found = Vec::new();
     for sql in statements {
-        for statement in parse(sql, backend) {
+        let parsed = parse(sql, backend);
+        let block = parsed.len() > 1;
+        for statement in parsed {
+            // Inside a block of several (raw SQL), the finding quotes its own statement.
+            let quoted = if block { statement.to_string() } else { sql.clone() };
             found.extend(rules(&statement, &mut cx).into_iter().map(|(rule, message)| Raw {
                 rule,
-                statement: Some(sql.clone()),
+                statement: Some(quoted.clone()),
                 message,
             }));
         }

@@ -129,3 +129,27 @@ async fn a_missing_down_is_reported_as_such() {
         assert!(findings[0].message.contains("has no down()"), "{findings:?}");
     }
 }
+
+/// A raw SQL block of several statements: a finding quotes the one statement it is about.
+struct RawBlock;
+
+impl MigrationName for RawBlock {
+    fn name(&self) -> &str {
+        "m4_raw_block"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for RawBlock {
+    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        let block = "CREATE TABLE scratch (id INTEGER PRIMARY KEY); UPDATE accounts SET email = 'x'; DROP TABLE scratch";
+        manager.get_connection().execute_unprepared(block).await.map(drop)
+    }
+}
+
+#[tokio::test]
+async fn a_finding_in_a_raw_block_quotes_its_statement() {
+    let findings = seamigrate::lint::lint(&RawBlock, Backend::Postgres, None).await;
+    let update = findings.iter().find(|f| f.rule.id() == "update-without-where").expect("the UPDATE is found");
+    assert_eq!(update.statement.as_deref(), Some("UPDATE accounts SET email = 'x'"), "{findings:#?}");
+}
