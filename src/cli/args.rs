@@ -251,6 +251,10 @@ pub enum Command {
     Check {
         #[command(flatten)]
         tables: TableFilter,
+        /// Fail too when the database holds what is not compared (views, CHECK constraints,
+        /// partial or GIN indexes, ...), instead of only listing it
+        #[arg(long)]
+        strict: bool,
     },
     /// Dump the database to a timestamped file (with checksummed metadata) [default DIR: backups/]
     Backup {

@@ -13,6 +13,7 @@ use super::render;
 use crate::codegen::{Note, migration_file};
 use crate::diff::{self, Diff, DiffOptions, Rename};
 use crate::runner::{MigrationState, Migrator};
+use crate::schema::uncompared::{set_aside, uncompared};
 use crate::schema::{self, EntitySet, Filter, Schema};
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -23,12 +24,16 @@ pub struct Compare<'a> {
     pub entities: Option<&'a EntitySet>,
     pub filter: Filter,
     pub renames: Vec<Rename>,
+    /// `check --strict`: what is not compared fails the check too.
+    pub strict: bool,
 }
 
 struct Compared {
     live: Schema,
     wanted: Schema,
     diff: Diff,
+    /// What the live database holds that is not compared, each described.
+    not_compared: Vec<String>,
 }
 
 async fn compare(migrator: &Migrator, request: &Compare<'_>) -> Result<Compared, CliError> {
@@ -42,19 +47,24 @@ async fn compare(migrator: &Migrator, request: &Compare<'_>) -> Result<Compared,
         });
     }
     let backend = migrator.backend();
-    let live = schema::discover(migrator.connection(), &request.filter)
-        .await
-        .map_err(|e| CliError::Schema(e.to_string()))?;
-    let wanted = request.filter.apply(entities.schema(backend));
+    let schema_error = |e: schema::SchemaError| CliError::Schema(e.to_string());
+    let mut live = schema::discover(migrator.connection(), &request.filter).await.map_err(schema_error)?;
+    let mut wanted = request.filter.apply(entities.schema(backend));
+    let uncompared = uncompared(migrator.connection(), &request.filter).await.map_err(schema_error)?;
+    set_aside(&mut live, &mut wanted, &uncompared);
     let options = DiffOptions::new(backend).with_renames(request.renames.clone());
     let diff = diff::try_diff(&live, &wanted, &options).map_err(|e| CliError::Rename(e.to_string()))?;
-    Ok(Compared { live, wanted, diff })
+    let not_compared = uncompared.iter().map(|u| u.describe()).collect();
+    Ok(Compared { live, wanted, diff, not_compared })
 }
 
 #[derive(Serialize)]
 struct CheckReport {
     in_sync: bool,
     differences: Vec<String>,
+    /// What the database holds that `check` does not compare (views, CHECK constraints,
+    /// partial indexes, ...).
+    not_compared: Vec<String>,
 }
 
 /// Exit 0 when the database is at head and matches the entities; otherwise an error listing
@@ -67,24 +77,33 @@ pub async fn check(
 ) -> Result<(), CliError> {
     let compared = compare(migrator, request).await?;
     let differences = compared.diff.describe();
-    if differences.is_empty() {
-        match format {
-            Format::Json => render::json(
-                console,
-                &CheckReport { in_sync: true, differences: vec![] },
-            ),
-            _ => console.out("The database is at head and matches the entities."),
+    let not_compared = compared.not_compared;
+    let refused = request.strict && !not_compared.is_empty();
+    if format == Format::Json && differences.is_empty() && !refused {
+        render::json(console, &CheckReport { in_sync: true, differences: vec![], not_compared: not_compared.clone() });
+    } else if format != Format::Json {
+        if differences.is_empty() {
+            console.out("The database is at head and matches the entities.");
+        } else {
+            console.out(format!("The database differs from the entities ({}):", differences.len()));
+            for line in &differences {
+                console.out(format!("  {line}"));
+            }
         }
-        return Ok(());
-    }
-    let listed = format != Format::Json;
-    if listed {
-        console.out(format!("The database differs from the entities ({}):", differences.len()));
-        for line in &differences {
-            console.out(format!("  {line}"));
+        if !not_compared.is_empty() {
+            console.out(format!("Not compared ({}):", not_compared.len()));
+            for line in &not_compared {
+                console.out(format!("  {line}"));
+            }
         }
     }
-    Err(CliError::Drift { differences, listed })
+    if !differences.is_empty() {
+        return Err(CliError::Drift { differences, listed: format != Format::Json, not_compared });
+    }
+    if refused {
+        return Err(CliError::NotCompared { not_compared, listed: format != Format::Json });
+    }
+    Ok(())
 }
 
 /// Options of `autogenerate`.
@@ -116,6 +135,11 @@ pub async fn autogenerate(
         if !accepted.is_empty() {
             request.renames.extend(accepted);
             compared = compare(migrator, &request).await?;
+        }
+    }
+    if format != Format::Json {
+        for item in &compared.not_compared {
+            console.err(format!("not compared (left as it is): {item}"));
         }
     }
     let diff = &compared.diff;
@@ -169,6 +193,7 @@ pub async fn autogenerate(
     for warning in &warnings {
         console.err(format!("warning: {warning}"));
     }
+
     if let Some(made) = &written {
         console.out(format!(
             "Wrote {} and registered {} in {}; review it before you apply it",
@@ -244,9 +269,15 @@ pub async fn baseline(
              database no migration has touched; use `autogenerate` for what differs"
         )));
     }
-    let live = schema::discover(migrator.connection(), filter)
-        .await
-        .map_err(|e| CliError::Schema(e.to_string()))?;
+    let schema_error = |e: schema::SchemaError| CliError::Schema(e.to_string());
+    let mut live = schema::discover(migrator.connection(), filter).await.map_err(schema_error)?;
+    // What the model cannot say (partial indexes, generated columns, views) is left out of the
+    // baseline, and named, rather than written wrongly.
+    let left_out = uncompared(migrator.connection(), filter).await.map_err(schema_error)?;
+    set_aside(&mut live, &mut Schema::default(), &left_out);
+    for item in &left_out {
+        console.err(format!("not in the baseline (keep it with raw SQL if you need it): {}", item.describe()));
+    }
     if live.tables.is_empty() {
         return Err(CliError::Schema(
             "the database has no tables, so there is nothing to take a baseline of; write \

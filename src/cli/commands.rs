@@ -145,7 +145,7 @@ impl<'a> Context<'a> {
             Command::Refresh => self.wipe("refresh").await,
             Command::Reset => self.wipe("reset").await,
             Command::Lint { version, all } => self.lint(version, all).await,
-            Command::Check { tables } => self.check(entities, &tables).await,
+            Command::Check { tables, strict } => self.check(entities, &tables, strict).await,
             Command::Autogenerate { name, preview, renames, dir, tables } => {
                 self.autogenerate(entities, &name, preview, renames, dir, &tables).await
             }
@@ -240,8 +240,8 @@ impl<'a> Context<'a> {
         Ok(())
     }
 
-    async fn check(&self, entities: Option<&EntitySet>, tables: &TableFilter) -> Result<(), CliError> {
-        let request = Compare { entities, filter: tables.to_filter(), renames: Vec::new() };
+    async fn check(&self, entities: Option<&EntitySet>, tables: &TableFilter, strict: bool) -> Result<(), CliError> {
+        let request = Compare { entities, filter: tables.to_filter(), renames: Vec::new(), strict };
         autogen::check(&self.migrator, &request, self.console, self.global.format).await
     }
 
@@ -254,7 +254,7 @@ impl<'a> Context<'a> {
         dir: Option<PathBuf>,
         tables: &TableFilter,
     ) -> Result<(), CliError> {
-        let request = Compare { entities, filter: tables.to_filter(), renames };
+        let request = Compare { entities, filter: tables.to_filter(), renames, strict: false };
         let draft = Draft { name, preview, dir: dir.as_deref(), interactive: !self.global.yes };
         autogen::autogenerate(&self.migrator, request, &draft, self.console, self.global.format).await
     }

@@ -40,7 +40,15 @@ pub enum CliError {
         .differences.len(),
         if *.listed { " (listed above)".to_string() } else { format!(": {}", .differences.join("; ")) }
     )]
-    Drift { differences: Vec<String>, listed: bool },
+    Drift { differences: Vec<String>, listed: bool, not_compared: Vec<String> },
+    /// `check --strict`: the database holds what the comparison leaves out.
+    #[error(
+        "the database holds {} object(s) that `check` does not compare{}; review them by hand, \
+         then run `check` without --strict to accept them",
+        .not_compared.len(),
+        if *.listed { " (listed above)".to_string() } else { format!(": {}", .not_compared.join("; ")) }
+    )]
+    NotCompared { not_compared: Vec<String>, listed: bool },
     /// `errors` are the blocking findings, `findings` all of them (for JSON).
     #[error("{}", lint_message(.errors, *.listed))]
     Lint {
@@ -85,6 +93,7 @@ impl CliError {
             CliError::Schema(_) => "schema",
             CliError::Rename(_) => "rename",
             CliError::Drift { .. } => "drift",
+            CliError::NotCompared { .. } => "not-compared",
             CliError::Lint { .. } => "lint",
             CliError::Reported(_) => "reported",
             CliError::Run(R::LintRefused { .. }) => "lint-refused",
@@ -116,8 +125,12 @@ impl CliError {
     pub fn json(&self) -> serde_json::Value {
         let message = self.to_string().replace('\n', " ");
         let mut error = serde_json::json!({ "kind": self.kind(), "message": message });
-        if let CliError::Drift { differences, .. } = self {
+        if let CliError::Drift { differences, not_compared, .. } = self {
             error["differences"] = serde_json::json!(differences);
+            error["not_compared"] = serde_json::json!(not_compared);
+        }
+        if let CliError::NotCompared { not_compared, .. } = self {
+            error["not_compared"] = serde_json::json!(not_compared);
         }
         if let CliError::Lint { findings, .. } | CliError::Run(crate::runner::Error::LintRefused { findings, .. }) = self {
             error["findings"] = serde_json::json!(findings);

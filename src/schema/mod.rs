@@ -20,6 +20,7 @@ pub mod from_entities;
 pub mod model;
 pub mod normalise;
 mod statement;
+pub mod uncompared;
 
 pub use filter::{Filter, HISTORY_TABLES};
 pub use from_database::discover;

@@ -25,6 +25,7 @@ mod init;
 mod lint;
 mod lock_loss;
 mod masking;
+mod not_compared;
 mod messages;
 mod outside_transaction;
 mod policy;

@@ -233,16 +233,16 @@ struct IndexRow {
 async fn indexes(conn: &DatabaseConnection) -> Result<BTreeMap<String, TableIndexes>, SchemaError> {
     let step = "reading indexes";
     let mut found: BTreeMap<String, TableIndexes> = BTreeMap::new();
-    for row in rows(conn, INDEXES, step).await? {
-        let row = index_row(&row).map_err(reading(step))?;
-        let column = row.column.ok_or_else(|| {
-            let reason = format!(
-                "index {} of table {} has an expression column, which seamigrate cannot read \
-                 on SQLite",
-                row.index, row.table
-            );
-            failed(SQLITE, step, reason)
-        })?;
+    let all: Vec<IndexRow> = rows(conn, INDEXES, step)
+        .await?
+        .iter()
+        .map(|row| index_row(row).map_err(reading(step)))
+        .collect::<Result<_, _>>()?;
+    // An index on an expression is not a list of columns: it is left to `uncompared`, which
+    // names it, rather than read wrongly.
+    let on_expressions: Vec<String> = all.iter().filter(|r| r.column.is_none()).map(|r| r.index.clone()).collect();
+    for row in all {
+        let Some(column) = row.column.clone().filter(|_| !on_expressions.contains(&row.index)) else { continue };
         let list = if row.origin == "u" {
             &mut found.entry(row.table).or_default().constraints
         } else {

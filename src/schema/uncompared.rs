@@ -1,0 +1,155 @@
+//! What a live schema holds that the model does not compare, named so that `check` and
+//! `autogenerate` can say so instead of being silently equal: views, CHECK constraints,
+//! generated columns, triggers, PostgreSQL extensions, and indexes that are more than a list
+//! of columns (partial, on expressions, of another method than a b-tree, with a sort order,
+//! INCLUDE columns or NULLS NOT DISTINCT, MySQL prefix indexes). One catalogue query per
+//! backend.
+
+use super::SchemaError;
+use super::filter::Filter;
+use super::model::Schema;
+use crate::db::Backend;
+use sea_orm::ConnectionTrait;
+use serde::Serialize;
+
+/// One object the comparison leaves out, and what kind of object it is.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct Uncompared {
+    /// e.g. `view`, `check constraint`, `partial index`, `gin index`.
+    pub kind: String,
+    /// Its name (empty for SQLite's unnamed CHECK constraints).
+    pub name: String,
+    /// The table it belongs to, when it belongs to one.
+    pub table: Option<String>,
+}
+
+impl Uncompared {
+    /// Whether this is an index: one the model would read as a plain list of columns.
+    pub fn is_index(&self) -> bool {
+        self.kind.ends_with("index")
+    }
+
+    /// As `check` lists it: `gin index idx_users_name on users`.
+    pub fn describe(&self) -> String {
+        match (&self.table, self.name.is_empty()) {
+            (Some(table), true) => format!("{} on {table}", self.kind),
+            (Some(table), false) => format!("{} {} on {table}", self.kind, self.name),
+            (None, _) => format!("{} {}", self.kind, self.name),
+        }
+    }
+}
+
+const POSTGRES: &str = "WITH ns AS (SELECT oid FROM pg_namespace WHERE nspname = current_schema()) \
+    SELECT CASE c.relkind WHEN 'v' THEN 'view' ELSE 'materialized view' END, c.relname::text, NULL::text \
+      FROM pg_class c WHERE c.relnamespace = (SELECT oid FROM ns) AND c.relkind IN ('v', 'm') \
+    UNION ALL SELECT 'check constraint', con.conname::text, cl.relname::text FROM pg_constraint con \
+      JOIN pg_class cl ON cl.oid = con.conrelid WHERE con.contype = 'c' AND cl.relnamespace = (SELECT oid FROM ns) \
+    UNION ALL SELECT 'generated column', a.attname::text, cl.relname::text FROM pg_attribute a \
+      JOIN pg_class cl ON cl.oid = a.attrelid WHERE a.attgenerated <> '' AND NOT a.attisdropped \
+      AND cl.relkind IN ('r', 'p') AND cl.relnamespace = (SELECT oid FROM ns) \
+    UNION ALL SELECT CASE WHEN i.indpred IS NOT NULL THEN 'partial index' \
+        WHEN i.indexprs IS NOT NULL THEN 'expression index' \
+        WHEN am.amname <> 'btree' THEN am.amname || ' index' \
+        WHEN i.indnkeyatts < i.indnatts THEN 'index with INCLUDE columns' \
+        WHEN to_jsonb(i) ->> 'indnullsnotdistinct' = 'true' THEN 'NULLS NOT DISTINCT index' \
+        ELSE 'index with a sort order' END, ic.relname::text, cl.relname::text \
+      FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid JOIN pg_class cl ON cl.oid = i.indrelid \
+      JOIN pg_am am ON am.oid = ic.relam WHERE cl.relnamespace = (SELECT oid FROM ns) \
+      AND (i.indpred IS NOT NULL OR i.indexprs IS NOT NULL OR am.amname <> 'btree' \
+        OR i.indnkeyatts < i.indnatts OR to_jsonb(i) ->> 'indnullsnotdistinct' = 'true' \
+        OR EXISTS (SELECT 1 FROM unnest(i.indoption::int2[]) o WHERE o <> 0)) \
+    UNION ALL SELECT 'trigger', t.tgname::text, cl.relname::text FROM pg_trigger t \
+      JOIN pg_class cl ON cl.oid = t.tgrelid WHERE NOT t.tgisinternal AND cl.relnamespace = (SELECT oid FROM ns) \
+    UNION ALL SELECT 'extension', e.extname::text, NULL FROM pg_extension e WHERE e.extname <> 'plpgsql'";
+
+const MYSQL: &str = "SELECT 'view', CAST(TABLE_NAME AS CHAR), CAST(NULL AS CHAR) FROM information_schema.VIEWS \
+      WHERE TABLE_SCHEMA = DATABASE() \
+    UNION ALL SELECT 'check constraint', CAST(CONSTRAINT_NAME AS CHAR), CAST(TABLE_NAME AS CHAR) \
+      FROM information_schema.TABLE_CONSTRAINTS WHERE TABLE_SCHEMA = DATABASE() AND CONSTRAINT_TYPE = 'CHECK' \
+    UNION ALL SELECT 'generated column', CAST(COLUMN_NAME AS CHAR), CAST(TABLE_NAME AS CHAR) \
+      FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() \
+      AND COALESCE(GENERATION_EXPRESSION, '') <> '' \
+    UNION ALL SELECT CASE WHEN COLUMN_NAME IS NULL THEN 'expression index' \
+        WHEN INDEX_TYPE <> 'BTREE' THEN CONCAT(LOWER(INDEX_TYPE), ' index') \
+        WHEN SUB_PART IS NOT NULL THEN 'prefix index' ELSE 'index with a sort order' END, \
+      CAST(INDEX_NAME AS CHAR), CAST(TABLE_NAME AS CHAR) FROM information_schema.STATISTICS \
+      WHERE TABLE_SCHEMA = DATABASE() \
+      AND (COLUMN_NAME IS NULL OR INDEX_TYPE <> 'BTREE' OR SUB_PART IS NOT NULL OR COLLATION = 'D') \
+    UNION ALL SELECT 'trigger', CAST(TRIGGER_NAME AS CHAR), CAST(EVENT_OBJECT_TABLE AS CHAR) \
+      FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA = DATABASE()";
+
+const SQLITE: &str = "SELECT 'view', name, NULL FROM sqlite_master WHERE type = 'view' \
+    UNION ALL SELECT 'trigger', name, tbl_name FROM sqlite_master WHERE type = 'trigger' \
+    UNION ALL SELECT 'generated column', x.name, m.name FROM sqlite_master m \
+      JOIN pragma_table_xinfo(m.name) x WHERE m.type = 'table' AND x.hidden IN (2, 3) \
+    UNION ALL SELECT CASE WHEN l.partial THEN 'partial index' \
+        WHEN EXISTS (SELECT 1 FROM pragma_index_xinfo(l.name) x WHERE x.key AND x.cid = -2) THEN 'expression index' \
+        ELSE 'index with a sort order' END, l.name, m.name \
+      FROM sqlite_master m JOIN pragma_index_list(m.name) l WHERE m.type = 'table' \
+      AND (l.partial OR EXISTS (SELECT 1 FROM pragma_index_xinfo(l.name) x WHERE x.key AND (x.cid = -2 OR x.desc))) \
+    UNION ALL SELECT 'check constraint', '', name FROM sqlite_master WHERE type = 'table' \
+      AND (instr(upper(sql), 'CHECK (') > 0 OR instr(upper(sql), 'CHECK(') > 0)";
+
+/// What the database behind `conn` holds that the model does not compare, for the tables
+/// `filter` accepts (objects of no table always), in kind and name order.
+pub async fn uncompared(conn: &sea_orm::DatabaseConnection, filter: &Filter) -> Result<Vec<Uncompared>, SchemaError> {
+    let backend = Backend::from_sea_orm(conn.get_database_backend());
+    let sql = match backend {
+        Backend::Postgres => POSTGRES,
+        Backend::MySql => MYSQL,
+        Backend::Sqlite => SQLITE,
+    };
+    let failed = |e: sea_orm::DbErr| SchemaError::Discovery {
+        backend,
+        step: "listing what is not compared",
+        reason: crate::db::connect::db_words(&e),
+    };
+    let rows = conn
+        .query_all_raw(sea_orm::Statement::from_string(conn.get_database_backend(), sql))
+        .await
+        .map_err(failed)?;
+    let text = |row: &sea_orm::QueryResult, i| row.try_get_by_index::<Option<String>>(i).map(Option::unwrap_or_default);
+    let read: Result<Vec<Uncompared>, sea_orm::DbErr> = rows
+        .iter()
+        .map(|row| Ok(Uncompared { kind: text(row, 0)?, name: text(row, 1)?, table: Some(text(row, 2)?).filter(|t| !t.is_empty()) }))
+        .collect();
+    let mut found: Vec<Uncompared> = read
+        .map_err(failed)?
+        .into_iter()
+        .filter(|u| {
+            let owner = u.table.as_deref().unwrap_or(&u.name);
+            u.kind == "extension" || filter.accepts(owner)
+        })
+        .filter(|u| !u.name.starts_with("sqlite_autoindex_"))
+        .collect();
+    found.sort();
+    found.dedup_by(|a, b| a.name == b.name && a.table == b.table && a.is_index() && b.is_index());
+    Ok(found)
+}
+
+/// `live` and `wanted` without what `uncompared` names, so that neither is drafted as a change:
+/// its indexes leave the live schema (no `drop index` for a GIN index the entities cannot
+/// declare), its generated columns leave both, and an entity mapped onto a view is no table to
+/// create.
+pub fn set_aside(live: &mut Schema, wanted: &mut Schema, uncompared: &[Uncompared]) {
+    for item in uncompared {
+        match (item.kind.as_str(), &item.table) {
+            (_, Some(table)) if item.is_index() => {
+                if let Some(t) = live.tables.get_mut(table) {
+                    t.indexes.retain(|i| i.name.as_deref() != Some(item.name.as_str()));
+                }
+            }
+            ("generated column", Some(table)) => {
+                for schema in [&mut *live, &mut *wanted] {
+                    if let Some(t) = schema.tables.get_mut(table) {
+                        t.columns.retain(|c| c.name != item.name);
+                    }
+                }
+            }
+            ("view" | "materialized view", None) => {
+                wanted.tables.remove(&item.name);
+            }
+            _ => {}
+        }
+    }
+}

@@ -1,0 +1,53 @@
+//! `check` is never silently equal: what the model does not compare (views, CHECK
+//! constraints, triggers, indexes on expressions or column prefixes) is listed as "not
+//! compared", never drafted as a change, and fails `check --strict`.
+
+use crate::autogen_cli::entities_cli;
+use crate::support::{Kind, TestDb};
+use sea_orm::ConnectionTrait;
+
+/// Statements that add what `check` cannot compare, and the lines it must list for them.
+fn extras(kind: Kind) -> (Vec<&'static str>, Vec<&'static str>) {
+    let view = "CREATE VIEW active_users AS SELECT id FROM users";
+    match kind {
+        Kind::Postgres => (
+            vec![view, "CREATE INDEX idx_users_lower_email ON users (lower(email))", "ALTER TABLE tenants ADD CONSTRAINT ck_tenants_name CHECK (name <> '')"],
+            vec!["view active_users", "expression index idx_users_lower_email on users", "check constraint ck_tenants_name on tenants"],
+        ),
+        Kind::Mysql => (
+            vec![view, "CREATE INDEX idx_users_email_prefix ON users (email(10))", "ALTER TABLE tenants ADD CONSTRAINT ck_tenants_name CHECK (name <> '')"],
+            vec!["view active_users", "prefix index idx_users_email_prefix on users", "check constraint ck_tenants_name on tenants"],
+        ),
+        Kind::Sqlite => (
+            vec![view, "CREATE INDEX idx_users_lower_email ON users (lower(email))", "CREATE TRIGGER trg_users AFTER INSERT ON users BEGIN SELECT 1; END"],
+            vec!["view active_users", "expression index idx_users_lower_email on users", "trigger trg_users on users"],
+        ),
+    }
+}
+
+async fn what_is_not_compared_is_named(db: TestDb) {
+    let url = db.url.as_str();
+    assert_eq!(entities_cli(&["-u", url, "up", "-q"]).await.0, 0);
+    let conn = db.connect().await;
+    let (statements, expected) = extras(db.kind);
+    for sql in statements {
+        conn.execute_unprepared(sql).await.unwrap_or_else(|e| panic!("{sql}: {e}"));
+    }
+    let (code, out, err) = entities_cli(&["-u", url, "check"]).await;
+    assert_eq!(code, 0, "nothing that is compared differs: {out}{err}");
+    assert!(out.contains(&format!("Not compared ({}):", expected.len())), "{out}");
+    for line in &expected {
+        assert!(out.contains(&format!("\n  {line}\n")), "{line} missing from:\n{out}");
+    }
+    let (code, out, _) = entities_cli(&["-u", url, "--format", "json", "check", "--strict"]).await;
+    assert_eq!(code, 1);
+    let json: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(json["error"]["kind"], "not-compared");
+    assert_eq!(json["error"]["not_compared"].as_array().unwrap().len(), expected.len(), "{out}");
+    let (code, out, err) = entities_cli(&["-u", url, "autogenerate", "nothing", "--preview"]).await;
+    assert_eq!(code, 0, "{err}");
+    assert!(out.starts_with("No differences"), "no drop is drafted for what is not compared: {out}{err}");
+    assert!(err.contains("not compared (left as it is): view active_users"), "{err}");
+}
+
+crate::on_each_backend!(what_is_not_compared_is_named);
