@@ -127,6 +127,9 @@ struct Log {
 struct Recorder {
     backend: DbBackend,
     log: Arc<Mutex<Log>>,
+    /// The schema the migration starts from, when known: `has_table`, `has_column` and
+    /// `has_index` are answered from it.
+    schema: Option<Arc<crate::schema::Schema>>,
 }
 
 impl Recorder {
@@ -145,6 +148,10 @@ impl MockDatabaseTrait for Recorder {
     }
 
     fn query(&mut self, _counter: usize, stmt: Statement) -> Result<Vec<QueryResult>, DbErr> {
+        if let Some((column, answer)) = self.schema.as_deref().and_then(|s| probe::answer(self.backend, &stmt, s)) {
+            let row = std::collections::BTreeMap::from([(column, sea_orm::Value::Bool(Some(answer)))]);
+            return MockDatabase::new(self.backend).append_query_results([[row]]).query(0, stmt);
+        }
         let mut log = self.log();
         log.statements.push(stmt.to_string());
         log.reads_data = true;
@@ -192,6 +199,7 @@ pub async fn capture_from(
     let recorder = Recorder {
         backend: backend.to_sea_orm(),
         log: Arc::clone(&log),
+        schema: schema.map(|s| Arc::new(s.clone())),
     };
     let conn: DatabaseConnection =
         DatabaseConnectionType::MockDatabaseConnection(Arc::new(MockDatabaseConnection::new(
@@ -227,4 +235,63 @@ pub async fn checksum(migration: &dyn MigrationTrait, backend: Backend) -> Optio
         .await
         .ok()
         .map(|c| c.checksum())
+}
+
+/// The schema probes of sea-orm-migration's `SchemaManager` (`has_table`, `has_column`,
+/// `has_index`), told by their SQL and answered from a known schema while a migration is
+/// captured, so that a migration that looks at the catalogue renders and lints like any other.
+mod probe {
+    use crate::schema::Schema;
+    use sea_orm::{DbBackend, Statement, Value};
+    use sea_orm::sea_query::SelectStatement;
+    use sea_schema::probe::SchemaProbe;
+
+    /// Names no real table, column or index has: they mark where a probe puts its arguments.
+    const FIRST: &str = "\u{1}seamigrate-first";
+    const SECOND: &str = "\u{1}seamigrate-second";
+
+    /// The result column and the answer, when `stmt` is one of the probes.
+    pub(super) fn answer(backend: DbBackend, stmt: &Statement, schema: &Schema) -> Option<(&'static str, bool)> {
+        let table = |name: &str| schema.tables.values().find(|t| t.name == name);
+        let probes: [(&'static str, SelectStatement); 3] = match backend {
+            DbBackend::Postgres => probes(&sea_schema::postgres::Postgres),
+            DbBackend::MySql => probes(&sea_schema::mysql::MySql),
+            _ => probes(&sea_schema::sqlite::Sqlite),
+        };
+        for (column, probe) in probes {
+            let built = backend.build(&probe);
+            if built.sql != stmt.sql {
+                continue;
+            }
+            let values = built.values.map(|v| v.0).unwrap_or_default();
+            let given = stmt.values.as_ref().map(|v| v.0.clone()).unwrap_or_default();
+            let first = argument(&values, &given, FIRST)?;
+            let second = argument(&values, &given, SECOND);
+            let found = match (column, second) {
+                ("has_table", _) => table(&first).is_some(),
+                ("has_column", Some(c)) => table(&first).is_some_and(|t| t.column(&c).is_some()),
+                (_, Some(i)) => table(&first).is_some_and(|t| t.indexes.iter().any(|x| x.name.as_deref() == Some(i.as_str()))),
+                _ => return None,
+            };
+            return Some((column, found));
+        }
+        None
+    }
+
+    fn probes<P: SchemaProbe>(p: &P) -> [(&'static str, SelectStatement); 3] {
+        [
+            ("has_table", p.has_table(FIRST)),
+            ("has_column", p.has_column(FIRST, SECOND)),
+            ("has_index", p.has_index(FIRST, SECOND)),
+        ]
+    }
+
+    /// The value `given` holds where the probe's own values hold `marker`.
+    fn argument(values: &[Value], given: &[Value], marker: &str) -> Option<String> {
+        let at = values.iter().position(|v| matches!(v, Value::String(Some(s)) if s.as_str() == marker))?;
+        match given.get(at)? {
+            Value::String(Some(s)) => Some(s.to_string()),
+            _ => None,
+        }
+    }
 }

@@ -31,7 +31,7 @@ impl Migrator {
     pub async fn preview_up(&self, target: &UpTarget, options: &RunOptions) -> Result<Vec<Preview>, Error> {
         let status = self.status().await?;
         let versions = plan::choose_up(&status, &self.catalog, target, options)?;
-        let live = self.schema_for_rebuilds().await?;
+        let live = self.live_schema().await?;
         previews(&self.catalog, &versions, Direction::Up, self.backend, live.as_ref()).await
     }
 
@@ -39,16 +39,13 @@ impl Migrator {
     pub async fn preview_down(&self, target: &DownTarget) -> Result<Vec<Preview>, Error> {
         let status = self.status().await?;
         let versions = plan::choose_down(&status, target)?;
-        let live = self.schema_for_rebuilds().await?;
+        let live = self.live_schema().await?;
         previews(&self.catalog, &versions, Direction::Down, self.backend, live.as_ref()).await
     }
 
-    /// On SQLite, the live schema, from which a table rebuild renders (it would read the
-    /// table's definition from the database); elsewhere nothing is needed.
-    async fn schema_for_rebuilds(&self) -> Result<Option<crate::schema::Schema>, Error> {
-        if self.backend != Backend::Sqlite {
-            return Ok(None);
-        }
+    /// The live schema: what `has_table`, `has_column` and `has_index` are answered from while
+    /// the migrations are rendered, and what a SQLite table rebuild renders from.
+    async fn live_schema(&self) -> Result<Option<crate::schema::Schema>, Error> {
         let live = discover(&self.db, &Filter::all()).await.map_err(|e| Error::Database {
             what: "reading the schema for --sql".into(),
             words: e.to_string(),

@@ -29,6 +29,7 @@ mod not_compared;
 mod messages;
 mod outside_transaction;
 mod policy;
+mod probes;
 mod reference;
 mod runner_basics;
 mod schema;
