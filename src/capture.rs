@@ -80,12 +80,7 @@ pub(crate) fn capturing() -> bool {
 
 /// The table `name` of the schema the captured migration starts from, if that is known.
 pub(crate) fn known_table(name: &str) -> Option<crate::schema::Table> {
-    let found = DECLARED.try_with(|declared| {
-        let declared = declared.lock().unwrap_or_else(|p| p.into_inner());
-        let schema = declared.schema.clone()?;
-        schema.tables.values().find(|t| t.name.eq_ignore_ascii_case(name)).cloned()
-    });
-    found.ok().flatten()
+    known_schema()?.tables.values().find(|t| t.name.eq_ignore_ascii_case(name)).cloned()
 }
 
 /// The schema the captured migration starts from, if that is known.

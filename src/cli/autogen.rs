@@ -228,8 +228,9 @@ fn before_and_after(compared: &Compared, format: Format) -> String {
         schema.tables.retain(|name, _| touched.contains(&name.as_str()));
         schema
     };
-    let diagram_format = render::diagram_format(format);
-    let (before, after) = (schema::diagram::render(&only(&compared.live), diagram_format), schema::diagram::render(&only(&compared.wanted), diagram_format));
+    let diagram_format = render::diagram_format(format).unwrap_or(schema::diagram::Format::Text);
+    let draw = |s: &Schema| schema::diagram::render(&only(s), diagram_format);
+    let (before, after) = (draw(&compared.live), draw(&compared.wanted));
     match format {
         Format::Mermaid => format!("### Before\n\n```mermaid\n{before}```\n\n### After\n\n```mermaid\n{after}```\n"),
         _ => format!("// before\n{before}\n// after\n{after}"),
@@ -262,13 +263,7 @@ pub async fn baseline(
     console: &Console,
     format: Format,
 ) -> Result<(), CliError> {
-    let status = migrator.status().await?;
-    if let Some(current) = &status.current {
-        return Err(CliError::Schema(format!(
-            "the database is managed already (at {current}); a baseline starts the history of a \
-             database no migration has touched; use `autogenerate` for what differs"
-        )));
-    }
+    migrator.check_baseline().await?;
     let schema_error = |e: schema::SchemaError| CliError::Schema(e.to_string());
     let mut live = schema::discover(migrator.connection(), filter).await.map_err(schema_error)?;
     // What the model cannot say (partial indexes, generated columns, views) is left out of the

@@ -312,7 +312,10 @@ fn source(from: Option<SchemaSource>, entities: Option<&EntitySet>) -> SchemaSou
 
 /// `schema` in the output format asked for.
 fn print_schema(console: &Console, format: Format, schema: &crate::schema::Schema) {
-    console.out(crate::schema::diagram::render(schema, render::diagram_format(format)).trim_end());
+    match render::diagram_format(format) {
+        Some(diagram) => console.out(crate::schema::diagram::render(schema, diagram).trim_end()),
+        None => render::json(console, schema),
+    }
 }
 
 /// The URL the command works on (masked in all output from here on).

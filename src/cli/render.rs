@@ -232,13 +232,14 @@ fn table<const N: usize>(console: &Console, header: [&str; N], rows: &[[String; 
     }
 }
 
-/// The diagram renderer's format for the output format asked for.
-pub fn diagram_format(format: Format) -> crate::schema::diagram::Format {
+/// The schema renderer's format for the output format asked for; `None` for JSON, which is
+/// the model serialised.
+pub fn diagram_format(format: Format) -> Option<crate::schema::diagram::Format> {
     use crate::schema::diagram::Format as D;
     match format {
-        Format::Text => D::Text,
-        Format::Json => D::Json,
-        Format::Mermaid => D::Mermaid,
-        Format::Dot => D::Dot,
+        Format::Text => Some(D::Text),
+        Format::Json => None,
+        Format::Mermaid => Some(D::Mermaid),
+        Format::Dot => Some(D::Dot),
     }
 }

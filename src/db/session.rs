@@ -145,11 +145,12 @@ impl Session {
         Session { backend: Backend::from_sea_orm(db.get_database_backend()), url: None, db, state }
     }
 
-    /// The last statement the database refused since the last call, shortened to one line
-    /// (statements sent as raw SQL text are not seen).
+    /// The last statement the database refused since the last call, shortened to one line,
+    /// its string literals emptied (a statement written as text may hold a secret in one);
+    /// statements sent with `execute_unprepared` are not seen.
     pub fn take_refused_statement(&self) -> Option<String> {
         let sql = self.state.refused.lock().ok()?.take()?;
-        let line = sql.split_whitespace().collect::<Vec<_>>().join(" ");
+        let line = without_literals(&sql).split_whitespace().collect::<Vec<_>>().join(" ");
         const MAX: usize = 160;
         Some(match line.char_indices().nth(MAX) {
             Some((cut, _)) => format!("{}...", &line[..cut]),
@@ -297,4 +298,37 @@ where
     use sqlx::Row;
     let rows = sqlx::raw_sql(sqlx::AssertSqlSafe(sql.to_string())).fetch_all(pool).await?;
     rows.iter().map(|r| r.try_get(index)).collect()
+}
+
+/// `sql` with the text of every single-quoted literal replaced by `...` (a doubled quote
+/// inside one is part of it).
+fn without_literals(sql: &str) -> String {
+    let mut out = String::with_capacity(sql.len());
+    let mut chars = sql.chars().peekable();
+    while let Some(c) = chars.next() {
+        out.push(c);
+        if c != '\'' {
+            continue;
+        }
+        out.push_str("...");
+        while let Some(inner) = chars.next() {
+            if inner == '\'' && chars.peek() != Some(&'\'') {
+                out.push('\'');
+                break;
+            }
+            if inner == '\'' {
+                chars.next();
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn literals_are_emptied() {
+        let sql = "INSERT INTO t (k) VALUES ('hunter2''s key', 'x') -- done";
+        assert_eq!(super::without_literals(sql), "INSERT INTO t (k) VALUES ('...', '...') -- done");
+    }
 }

@@ -37,6 +37,14 @@ pub struct AppliedRow {
     pub dirty: bool,
 }
 
+impl AppliedRow {
+    /// A row recorded without running the migration (`stamp`, `resolve`, `baseline`): applied
+    /// now, in no time, clean.
+    pub fn by_hand(version: &str, checksum: Option<String>) -> AppliedRow {
+        AppliedRow { version: version.to_string(), applied_at: super::now(), execution_ms: 0, checksum, dirty: false }
+    }
+}
+
 /// The history tables, reached through any connection or transaction.
 pub struct HistoryStore<'c, C> {
     conn: &'c C,

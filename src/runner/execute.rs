@@ -49,6 +49,13 @@ pub(crate) struct Context<'a> {
     pub stock: &'a str,
 }
 
+impl Context<'_> {
+    /// History writes for `db`, kept in step with the stock runner's table.
+    fn writes(&self, db: &DatabaseConnection) -> Writes {
+        Writes::new(db.get_database_backend(), self.stock)
+    }
+}
+
 /// How a step ended, when it did not fail.
 #[derive(Debug)]
 pub(crate) enum Ran {
@@ -171,7 +178,7 @@ pub(crate) async fn run(session: &Session, backend: Backend, step: &Step<'_>, cx
     if untouched && !failure.committing && lock_timeout {
         return Ok(Ran::GaveWay(words));
     }
-    let mut writes = Writes::new(db.get_database_backend(), cx.stock);
+    let mut writes = cx.writes(db);
     if install {
         // The tables were to come with the migration, and were rolled back with it.
         writes.install();
@@ -254,7 +261,7 @@ async fn run_atomic(
         return Err(err.into());
     }
     let ms = elapsed_ms(started);
-    let mut writes = Writes::new(db.get_database_backend(), cx.stock);
+    let mut writes = cx.writes(db);
     if cx.install {
         writes.install();
     }
@@ -284,7 +291,7 @@ async fn run_marked(
     let backend = Backend::from_sea_orm(db.get_database_backend());
     let wrapped = mode == Mode::Wrapped;
     let own_limits = step.limits.lock_timeout != cx.run_limits.lock_timeout;
-    let mut begin = Writes::new(db.get_database_backend(), cx.stock);
+    let mut begin = cx.writes(db);
     if own_limits {
         // Outside a transaction even on PostgreSQL: the session's setting, put back below.
         begin.raw(&step.limits.session_sql(backend).remove(0));
@@ -313,7 +320,7 @@ async fn run_marked(
     // statements as one transaction; elsewhere they are wrapped, and on MySQL/MariaDB the BEGIN
     // first commits whatever the migration left uncommitted.
     let explicit = db.get_database_backend() != sea_orm::DbBackend::Postgres;
-    let mut end = Writes::new(db.get_database_backend(), cx.stock);
+    let mut end = cx.writes(db);
     if explicit {
         end.raw("BEGIN");
     }
@@ -370,7 +377,7 @@ pub(crate) fn label_sql(backend: Backend, label: Option<&str>) -> Option<String>
 /// Takes back the dirty mark of a migration none of whose statements took effect; whether that
 /// was done.
 async fn clear_dirty_mark(db: &DatabaseConnection, step: &Step<'_>, cx: &Context<'_>) -> bool {
-    let mut writes = Writes::new(db.get_database_backend(), cx.stock);
+    let mut writes = cx.writes(db);
     match step.direction {
         Direction::Up => writes.delete_applied(step.version()),
         Direction::Down => writes.set_dirty(step.version(), false),

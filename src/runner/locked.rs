@@ -47,6 +47,11 @@ impl<'a> Run<'a> {
         self.session.connection()
     }
 
+    /// History writes for this run's database, kept in step with the stock runner's table.
+    fn writes(&self) -> history::Writes {
+        history::Writes::new(self.db().get_database_backend(), &self.m.legacy_table)
+    }
+
     pub(super) async fn up(&self, target: &UpTarget, options: &RunOptions) -> Result<Report, Error> {
         let (status, install) = self.prepare(true).await?;
         let versions = plan::plan_up(&status, &self.m.catalog, target, options)?;
@@ -223,7 +228,7 @@ impl<'a> Run<'a> {
             StampTarget::Version(given) => Some(Catalog::resolve(given, self.m.catalog.versions())?),
         };
         let at_or_below = |v: &str| target.as_deref().is_some_and(|t| v <= t);
-        let mut writes = history::Writes::new(self.db().get_database_backend(), &self.m.legacy_table);
+        let mut writes = self.writes();
         let mut changes = 0usize;
         for entry in &status.migrations {
             let version = entry.version.as_str();
@@ -237,13 +242,7 @@ impl<'a> Run<'a> {
                     writes.mark_clean(version, entry.execution_ms.unwrap_or(0));
                     changes += usize::from(entry.state != MigrationState::Applied);
                 } else {
-                    writes.insert_applied(&AppliedRow {
-                        version: version.to_string(),
-                        applied_at: history::now(),
-                        execution_ms: 0,
-                        checksum,
-                        dirty: false,
-                    });
+                    writes.insert_applied(&AppliedRow::by_hand(version, checksum));
                     changes += 1;
                 }
             } else if entry.state.is_applied() {
@@ -270,26 +269,10 @@ impl<'a> Run<'a> {
     }
 
     pub(super) async fn baseline(&self, version: &str) -> Result<Report, Error> {
-        let status = self.status().await?;
-        if let Some(current) = &status.current {
-            return Err(Error::Refused {
-                command: "baseline",
-                env: self.m.env,
-                reason: format!(
-                    "the database is managed already (at {current}); a baseline starts the history of a \
-                     database no migration has touched. Use `autogenerate` for what differs"
-                ),
-            });
-        }
-        let mut writes = history::Writes::new(self.db().get_database_backend(), &self.m.legacy_table);
-        writes.insert_applied(&AppliedRow {
-            version: version.to_string(),
-            applied_at: history::now(),
-            execution_ms: 0,
-            // Learned the first time a binary with the migration compiled in runs.
-            checksum: None,
-            dirty: false,
-        });
+        super::refuse_managed(&self.status().await?, self.m.env)?;
+        let mut writes = self.writes();
+        // Its checksum is learned the first time a binary with the migration compiled in runs.
+        writes.insert_applied(&AppliedRow::by_hand(version, None));
         let message = format!("baseline {version}: the schema already there is recorded as that migration");
         writes.append(NewEvent {
             action: Action::Stamp,
@@ -308,7 +291,7 @@ impl<'a> Run<'a> {
         let version = Catalog::resolve(given, known)?;
         let was = status.migrations.iter().find(|m| m.version == version).map(|m| m.state);
         let recorded = was.is_some_and(MigrationState::is_applied);
-        let mut writes = history::Writes::new(self.db().get_database_backend(), &self.m.legacy_table);
+        let mut writes = self.writes();
         match resolve_as {
             ResolveAs::Pending if recorded => {
                 writes.delete_applied(&version);
@@ -324,13 +307,7 @@ impl<'a> Run<'a> {
                 if recorded {
                     writes.set_checksum(&version, checksum.as_deref()).set_dirty(&version, false);
                 } else {
-                    writes.insert_applied(&AppliedRow {
-                        version: version.clone(),
-                        applied_at: history::now(),
-                        execution_ms: 0,
-                        checksum,
-                        dirty: false,
-                    });
+                    writes.insert_applied(&AppliedRow::by_hand(&version, checksum));
                 }
             }
         }
@@ -404,7 +381,7 @@ impl<'a> Run<'a> {
     }
 
     async fn install_now(&self) -> Result<(), Error> {
-        let mut writes = history::Writes::new(self.db().get_database_backend(), &self.m.legacy_table);
+        let mut writes = self.writes();
         writes.install();
         self.in_transaction(&writes).await.map_err(Error::db("creating the history tables"))
     }

@@ -243,6 +243,13 @@ impl Migrator {
         self.locked("baseline", async |s| Run::on(self, s, "baseline").baseline(version).await).await
     }
 
+    /// Whether a baseline may be taken here: refused where any migration is recorded as
+    /// applied (what differs there is `autogenerate`'s). Checked again, under the lock, by
+    /// [`Migrator::record_baseline`]; a caller checks first to write nothing when refused.
+    pub async fn check_baseline(&self) -> Result<(), Error> {
+        refuse_managed(&self.status().await?, self.env)
+    }
+
     /// Settles one migration's record by hand, running nothing: after a `dirty` failure has
     /// been repaired, to accept an edited migration's new code, or to forget a migration whose
     /// code and changes are gone.
@@ -399,4 +406,19 @@ pub async fn ensure_up_to_date_with<M: MigratorTrait>(
     }
     migrator.up(&UpTarget::All, &RunOptions::default()).await?;
     migrator.status().await
+}
+
+/// Refuses a baseline on a database some migration is recorded on.
+fn refuse_managed(status: &Status, env: Environment) -> Result<(), Error> {
+    match &status.current {
+        Some(current) => Err(Error::Refused {
+            command: "baseline",
+            env,
+            reason: format!(
+                "the database is managed already (at {current}); a baseline starts the history \
+                 of a database no migration has touched; use `autogenerate` for what differs"
+            ),
+        }),
+        None => Ok(()),
+    }
 }

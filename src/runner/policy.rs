@@ -144,9 +144,7 @@ impl Migrator {
             };
             if self.backend == super::Backend::Sqlite {
                 // The restore closed the pool to swap the file; the log goes in the new one.
-                let reopened = crate::db::connect(&url, &Default::default())
-                    .await
-                    .map_err(|e| Error::db("reopening the restored database")(sea_orm::DbErr::Custom(e.to_string())))?;
+                let reopened = crate::db::connect(&url, &Default::default()).await?;
                 self.keep_log(&reopened, &log, event).await?;
                 let _ = reopened.close().await;
             } else {

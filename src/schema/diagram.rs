@@ -7,7 +7,7 @@
 use super::model::{Column, ColumnType, DefaultValue, FkAction, ForeignKey, Schema, Table};
 
 /// An output format of [`render`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
     /// One block per table, columns with their SQL types, then the enum types.
     Text,
@@ -15,8 +15,6 @@ pub enum Format {
     Mermaid,
     /// A Graphviz `digraph`, for `dot -Tsvg`.
     Dot,
-    /// The schema model as pretty-printed JSON.
-    Json,
 }
 
 /// `schema` rendered as `format`, ending with a newline unless there is nothing to show.
@@ -25,7 +23,6 @@ pub fn render(schema: &Schema, format: Format) -> String {
         Format::Text => text(schema),
         Format::Mermaid => mermaid(schema),
         Format::Dot => dot(schema),
-        Format::Json => json(schema),
     }
 }
 
@@ -52,7 +49,7 @@ pub fn type_name(ty: &ColumnType) -> String {
     }
 }
 
-/// The name of a type that takes no parameters.
+/// The name of a type without its parameters ([`type_name`] writes those).
 fn fixed_type_name(ty: &ColumnType) -> &'static str {
     match ty {
         ColumnType::TinyInt => "tinyint",
@@ -77,7 +74,12 @@ fn fixed_type_name(ty: &ColumnType) -> &'static str {
         ColumnType::Uuid => "uuid",
         ColumnType::Json => "json",
         ColumnType::JsonBinary => "jsonb",
-        _ => unreachable!("parameterised types are named by type_name"),
+        ColumnType::String { .. } => "varchar",
+        ColumnType::Char { .. } => "char",
+        ColumnType::Binary { .. } => "binary",
+        ColumnType::VarBinary { .. } => "varbinary",
+        ColumnType::Enum(_) | ColumnType::InlineEnum(_) => "enum",
+        ColumnType::Other(_) => "other",
     }
 }
 
@@ -461,12 +463,6 @@ fn html(text: &str) -> String {
     out
 }
 
-// ---- json ------------------------------------------------------------------------------------
-
-/// The schema model as pretty-printed JSON, with a trailing newline.
-fn json(schema: &Schema) -> String {
-    serde_json::to_string_pretty(schema).expect("a Schema always serialises") + "\n"
-}
 
 #[cfg(test)]
 mod tests {
@@ -696,14 +692,6 @@ enum user_role: 'admin', 'member'
     fn dot_escapes_html() {
         assert_eq!(html("a<b> & \"c\""), "a&lt;b&gt; &amp; &quot;c&quot;");
         assert_eq!(dot_id("a\"b\\"), "\"a\\\"b\\\\\"");
-    }
-
-    #[test]
-    fn json_is_the_pretty_model_with_a_newline() {
-        let schema = schema();
-        let out = render(&schema, Format::Json);
-        assert_eq!(out, serde_json::to_string_pretty(&schema).unwrap() + "\n");
-        assert_lines(&out, &["  \"tables\": {", "    \"tenants\": {"]);
     }
 
     #[test]

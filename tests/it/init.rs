@@ -24,13 +24,16 @@ pub enum Relation {}
 impl ActiveModelBehavior for ActiveModel {}
 "#;
 
+/// Writes `text` to `path` under `root`, creating its directory.
+fn write(root: &Path, path: &str, text: &str) {
+    let path = root.join(path);
+    fs::create_dir_all(path.parent().unwrap()).unwrap();
+    fs::write(path, text).unwrap();
+}
+
 /// A project as teams have one: an application crate and an `entity` crate, no migrations.
 fn project(root: &Path) {
-    let write = |path: &str, text: &str| {
-        let path = root.join(path);
-        fs::create_dir_all(path.parent().unwrap()).unwrap();
-        fs::write(path, text).unwrap();
-    };
+    let write = |path: &str, text: &str| write(root, path, text);
     write("Cargo.toml", "[package]\nname = \"app\"\nversion = \"0.1.0\"\nedition = \"2024\"\n\n# the application's own\n[dependencies]\nentity = { path = \"entity\" }\n");
     write("src/main.rs", "fn main() {}\n");
     write(
@@ -95,11 +98,7 @@ async fn init_converts_a_stock_migration_crate() {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path();
     project(root);
-    let write = |path: &str, text: &str| {
-        let path = root.join(path);
-        fs::create_dir_all(path.parent().unwrap()).unwrap();
-        fs::write(path, text).unwrap();
-    };
+    let write = |path: &str, text: &str| write(root, path, text);
     write("migration/Cargo.toml", "[package]\nname = \"migration\"\nversion = \"0.1.0\"\nedition = \"2024\"\n\n[dependencies]\nsea-orm-migration = \"2.0\"\n");
     write("migration/src/main.rs", "use sea_orm_migration::prelude::*;\n\n#[tokio::main]\nasync fn main() {\n    cli::run_cli(migration::Migrator).await;\n}\n");
     write("migration/src/lib.rs", "pub use sea_orm_migration::prelude::*;\n\npub struct Migrator;\n\n#[async_trait::async_trait]\nimpl MigratorTrait for Migrator {\n    fn migrations() -> Vec<Box<dyn MigrationTrait>> {\n        vec![]\n    }\n}\n");
