@@ -78,6 +78,7 @@ fn synthetic_table(i: usize) -> Table {
             name: Some(format!("ix_{name}_name")),
             columns: vec!["name".into()],
             unique: false,
+            ..Index::default()
         }],
         foreign_keys: vec![ForeignKey {
             name: Some(format!("fk_{name}_parent_id")),

@@ -2,10 +2,11 @@
 //! generator writes the same builder calls, line for line, into a migration file; `apply` runs
 //! them. Nothing here looks at the backend: sea-query renders each statement for its own.
 
-use crate::schema::{Column, ColumnType, DefaultValue, EnumType, FkAction, ForeignKey, Index, Table};
+use crate::schema::{Column, ColumnType, DefaultValue, EnumType, FkAction, ForeignKey, Index, KeyOptions, Table};
 use sea_orm::sea_query::{
-    Alias, ColumnDef, Expr, ForeignKey as SeaForeignKey, ForeignKeyAction,
-    ForeignKeyCreateStatement, Index as SeaIndex, IndexCreateStatement, Table as SeaTable,
+    Alias, ColumnDef, ConditionalStatement, Expr, ForeignKey as SeaForeignKey, ForeignKeyAction,
+    ForeignKeyCreateStatement, Index as SeaIndex, IndexColumn, IndexCreateStatement, IndexOrder, IndexType,
+    IntoIden, Table as SeaTable,
     TableAlterStatement, TableCreateStatement, TableDropStatement, TableRenameStatement,
 };
 use sea_orm::sea_query::extension::postgres::{Type, TypeCreateStatement, TypeDropStatement};
@@ -256,17 +257,152 @@ impl DefaultCall {
     }
 }
 
-/// `CREATE [UNIQUE] INDEX` for `index` of `table`, named by [`index_name`].
+/// `CREATE [UNIQUE] INDEX` for `index` of `table`, named by [`index_name`], with its options.
 pub fn index(table: &str, index: &Index) -> IndexCreateStatement {
     let mut create = SeaIndex::create();
     create.name(index_name(table, index)).table(Alias::new(table));
-    for column in &index.columns {
-        create.col(Alias::new(column));
-    }
-    if index.unique {
-        create.unique();
+    for call in IndexCall::of(index) {
+        call.apply(&mut create);
     }
     create
+}
+
+/// One call on sea-query's index builder after `.name(..).table(..)`: the single place the
+/// model's index maps onto sea-query's, which `apply` calls ([`IndexCall::apply`]) and
+/// generated code prints ([`IndexCall::code`]), so the two cannot drift apart.
+#[derive(Debug, Clone, PartialEq)]
+pub enum IndexCall<'a> {
+    /// A key column, with its order, prefix length and operator class.
+    Column { name: &'a str, key: KeyOptions },
+    /// A key expression (SQL, without the parentheses sea-query puts around it), with its
+    /// order and operator class.
+    Expression { sql: &'a str, key: KeyOptions },
+    Unique,
+    /// MySQL's `FULLTEXT`.
+    FullText,
+    /// `USING method` for any other method than a b-tree.
+    Method(&'a str),
+    /// A PostgreSQL `INCLUDE` column.
+    Include(&'a str),
+    NullsNotDistinct,
+    /// A partial index's predicate, as SQL.
+    Where(&'a str),
+}
+
+impl<'a> IndexCall<'a> {
+    /// The calls that build `index`, in the order generated code lists them.
+    pub fn of(index: &'a Index) -> Vec<IndexCall<'a>> {
+        let o = &index.options;
+        let mut calls: Vec<IndexCall> = index
+            .columns
+            .iter()
+            .enumerate()
+            .map(|(i, part)| {
+                let key = o.keys.get(i).cloned().unwrap_or_default();
+                match part.strip_prefix('(').and_then(|p| p.strip_suffix(')')) {
+                    Some(sql) if Index::is_expression(part) => IndexCall::Expression { sql, key },
+                    _ => IndexCall::Column { name: part, key },
+                }
+            })
+            .collect();
+        calls.extend(o.include.iter().map(|c| IndexCall::Include(c)));
+        if index.unique {
+            calls.push(IndexCall::Unique);
+        }
+        match o.method.as_deref() {
+            Some("fulltext") => calls.push(IndexCall::FullText),
+            Some(method) => calls.push(IndexCall::Method(method)),
+            None => {}
+        }
+        if o.nulls_not_distinct {
+            calls.push(IndexCall::NullsNotDistinct);
+        }
+        calls.extend(o.predicate.as_deref().map(IndexCall::Where));
+        calls
+    }
+
+    /// Makes this call on `create`.
+    pub fn apply(&self, create: &mut IndexCreateStatement) {
+        let keyed = |part: IndexColumn, key: &KeyOptions| match &key.operator_class {
+            Some(class) => part.with_operator_class(Alias::new(class)),
+            None => part,
+        };
+        let desc = IndexOrder::Desc;
+        match self {
+            IndexCall::Column { name, key } => {
+                let name = Alias::new(*name);
+                let part: IndexColumn = match (key.prefix, key.descending) {
+                    (None, false) => name.into(),
+                    (None, true) => (name, desc).into(),
+                    (Some(n), false) => (name, n).into(),
+                    (Some(n), true) => (name, n, desc).into(),
+                };
+                create.col(keyed(part, key));
+            }
+            IndexCall::Expression { sql, key } => {
+                let part: IndexColumn = if key.descending { (Expr::cust(sql.to_string()), desc).into() } else { Expr::cust(sql.to_string()).into() };
+                create.col(keyed(part, key));
+            }
+            IndexCall::Unique => {
+                create.unique();
+            }
+            IndexCall::FullText => {
+                create.full_text();
+            }
+            IndexCall::Method(method) => {
+                create.index_type(index_type(method));
+            }
+            IndexCall::Include(column) => {
+                create.include(Alias::new(*column));
+            }
+            IndexCall::NullsNotDistinct => {
+                create.nulls_not_distinct();
+            }
+            IndexCall::Where(sql) => {
+                create.and_where(Expr::cust(sql.to_string()));
+            }
+        }
+    }
+
+    /// This call as Rust, `column` naming a column of the index's table.
+    pub fn code(&self, column: &mut dyn FnMut(&str) -> String) -> String {
+        let keyed = |part: String, key: &KeyOptions| match &key.operator_class {
+            Some(class) => format!("IndexColumn::from({part}).with_operator_class(Alias::new({class:?}))"),
+            None => part,
+        };
+        match self {
+            IndexCall::Column { name, key } => {
+                let name = column(name);
+                let part = match (key.prefix, key.descending) {
+                    (None, false) => name,
+                    (None, true) => format!("({name}, IndexOrder::Desc)"),
+                    (Some(n), false) => format!("({name}, {n})"),
+                    (Some(n), true) => format!("({name}, {n}, IndexOrder::Desc)"),
+                };
+                format!(".col({})", keyed(part, key))
+            }
+            IndexCall::Expression { sql, key } => {
+                let expr = format!("Expr::cust({sql:?})");
+                let part = if key.descending { format!("({expr}, IndexOrder::Desc)") } else { expr };
+                format!(".col({})", keyed(part, key))
+            }
+            IndexCall::Unique => ".unique()".into(),
+            IndexCall::FullText => ".full_text()".into(),
+            IndexCall::Method("hash") => ".index_type(IndexType::Hash)".into(),
+            IndexCall::Method(method) => format!(".index_type(IndexType::Custom(Alias::new({method:?}).into_iden()))"),
+            IndexCall::Include(c) => format!(".include({})", column(c)),
+            IndexCall::NullsNotDistinct => ".nulls_not_distinct()".into(),
+            IndexCall::Where(sql) => format!(".and_where(Expr::cust({sql:?}))"),
+        }
+    }
+}
+
+/// sea-query's name for the index method `method`.
+fn index_type(method: &str) -> IndexType {
+    match method {
+        "hash" => IndexType::Hash,
+        other => IndexType::Custom(Alias::new(other).into_iden()),
+    }
 }
 
 /// The index's own name, or the one [`crate::diff::index_name`] makes where the model has none.

@@ -95,9 +95,7 @@ async fn create_table(
     let done = manager.create_table(build::create_table(table, enums)).await;
     done.map_err(failed(format!("creating table `{name}`")))?;
     for index in &table.indexes {
-        let index_name = build::index_name(name, index);
-        let done = manager.create_index(build::index(name, index)).await;
-        done.map_err(failed(format!("creating index `{index_name}` on table `{name}`")))?;
+        batch::create_index(manager, Alias::new(name), build::index(name, index)).await?;
     }
     Ok(())
 }

@@ -85,7 +85,25 @@ fn incomplete(missing: &'static str) -> BatchError {
     }
 }
 
-/// Drops MySQL's index `name` of the table if it is a plain index on exactly `columns`.
+/// Whether another foreign key of the table starts with `columns`' first column: MySQL keeps
+/// the index for it (one index serves every key on the same columns) and refuses to drop it.
+async fn still_needed(manager: &SchemaManager<'_>, target: &Target, columns: &[String]) -> Result<bool, BatchError> {
+    let Some(first) = columns.first() else { return Ok(false) };
+    let sql = "SELECT COUNT(*) FROM information_schema.KEY_COLUMN_USAGE \
+               WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ? AND REFERENCED_TABLE_NAME IS NOT NULL \
+               AND ORDINAL_POSITION = 1 AND COLUMN_NAME = ?";
+    let stmt = Statement::from_sql_and_values(DbBackend::MySql, sql, [target.table.as_str().into(), first.as_str().into()]);
+    let step = "finding the foreign keys that still need the index";
+    let row = manager.get_connection().query_one_raw(stmt).await.map_err(|e| target.failed(step, &e))?;
+    let count: i64 = match row {
+        Some(row) => row.try_get_by_index(0).map_err(|e| target.failed(step, &e))?,
+        None => 0,
+    };
+    Ok(count > 0)
+}
+
+/// Drops MySQL's index `name` of the table if it is a plain index on exactly `columns` that no
+/// other foreign key needs.
 async fn drop_implied_index(
     manager: &SchemaManager<'_>,
     target: &Target,
@@ -115,7 +133,7 @@ async fn drop_implied_index(
             .iter()
             .zip(columns)
             .all(|((c, plain), want)| *plain && c.eq_ignore_ascii_case(want));
-    if !implied {
+    if !implied || still_needed(manager, target, columns).await? {
         return Ok(());
     }
     let sql = format!("DROP INDEX {} ON {}", quote_mysql(name), quote_mysql(&target.table));

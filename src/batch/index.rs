@@ -2,9 +2,9 @@
 //! constraint: the schema model does not tell the two apart, and the backends do.
 
 use super::sqlite;
-use super::{BatchError, error::Target, exec};
+use super::{BatchError, error::Target, exec, exec_sql};
 use crate::db::Backend;
-use sea_orm::sea_query::{Alias, Index, IntoIden, Table};
+use sea_orm::sea_query::{Alias, Index, IntoIden, PostgresQueryBuilder, Table};
 use sea_orm::{ConnectionTrait, DbBackend, Statement};
 use sea_orm_migration::SchemaManager;
 
@@ -17,7 +17,20 @@ pub async fn create_index<T: IntoIden>(
 ) -> Result<(), BatchError> {
     let table = table.into_iden().to_string();
     let step = "creating the index";
-    exec(manager, &Target::new(&table, Some(index.get_index_spec().get_column_names().join(", "))), step, index).await
+    let target = Target::new(&table, Some(index.get_index_spec().get_column_names().join(", ")));
+    if manager.get_database_backend() == DbBackend::Sqlite && on_expressions(&index) {
+        // sea-query's SQLite builder cannot write a key expression (it panics); PostgreSQL's
+        // writes the same `CREATE INDEX` SQLite reads, expression, predicate and all.
+        let sql = index.to_string(PostgresQueryBuilder);
+        return exec_sql(manager, &target, step, &sql).await;
+    }
+    exec(manager, &target, step, index).await
+}
+
+/// Whether a key part of `index` is an expression rather than a column. sea-query keeps its key
+/// parts to itself but for their debug form.
+fn on_expressions(index: &sea_orm::sea_query::IndexCreateStatement) -> bool {
+    format!("{:?}", index.get_index_spec()).contains("Expr(IndexColumnExpr")
 }
 
 /// Drops the index `name` of `table`.

@@ -42,11 +42,8 @@ fn default_value(default: &DefaultValue) -> Option<String> {
 pub fn index_create(idents: &mut Idents, table: &str, index: &Index) -> String {
     let mut code = format!("Index::create().name({:?})", build::index_name(table, index));
     code.push_str(&format!(".table({})", idents.table(table)));
-    for column in &index.columns {
-        code.push_str(&format!(".col({})", idents.column(table, column)));
-    }
-    if index.unique {
-        code.push_str(".unique()");
+    for call in build::IndexCall::of(index) {
+        code.push_str(&call.code(&mut |column| idents.column(table, column)));
     }
     code
 }

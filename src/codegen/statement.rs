@@ -98,7 +98,8 @@ fn create_table(idents: &mut Idents, table: &Table, enums: &BTreeMap<String, Enu
     }
     let mut out = manager("create_table", &code);
     for index in &table.indexes {
-        out.push_str(&manager("create_index", &index_create(idents, &table.name, index)));
+        let create = index_create(idents, &table.name, index);
+        out.push_str(&batch("create_index", &format!("{}, {create}.to_owned()", idents.table(&table.name))));
     }
     out
 }

@@ -6,7 +6,7 @@
 //! then what they create is given the wanted schema's own types and actions ([`portable`]).
 
 use super::clashes::avoid_clashes;
-use super::keys::{fk_source_name, index_source_name, key_changes, keys_over_retyped_columns};
+use super::keys::{fk_source_name, index_source_name, key_changes, keys_to_refit};
 use super::names::{NameGen, foreign_key_name, index_name};
 use super::options::DiffOptions;
 use super::order::order;
@@ -27,7 +27,7 @@ pub fn diff(from: &Schema, to: &Schema, options: &DiffOptions) -> Diff {
     let mut names = NameGen::new(all_names(&from).chain(all_names(to)));
     changes.extend(enum_changes(&sides.nf, &sides.nt));
     changes.extend(table_changes(&sides, &mut names));
-    let refits = keys_over_retyped_columns(&from, &changes, backend, &mut names);
+    let refits = keys_to_refit(&from, &changes, backend, &mut names);
     changes.extend(refits);
     avoid_clashes(&mut changes, &from, &mut names);
     let changes = order(changes);
@@ -133,7 +133,7 @@ fn whole_table(source: &Table, normal: &Table, backend: Backend, mut names: Opti
     table.columns = in_source_order(normal, source);
     let name = table.name.clone();
     for index in &mut table.indexes {
-        index.name = index_source_name(source, index);
+        index.name = index_source_name(source, index, backend);
         if let (None, Some(names)) = (&index.name, names.as_deref_mut()) {
             index.name = Some(names.fresh(index_name(&name, index)));
         }

@@ -19,7 +19,7 @@ impl Change {
             AlterPrimaryKey { table, from, to } => {
                 format!("alter primary key of {table}: {} -> {}", key_columns(from), key_columns(to))
             }
-            AddIndex { table, index } => format!("add {} on {table} ({})", index_label(index), index.columns.join(", ")),
+            AddIndex { table, index } => format!("add {} on {table} {}", index_label(index), index_shape(index)),
             DropIndex { table, index } => format!("drop {} on {table}", index_label(index)),
             AddForeignKey { table, foreign_key } => format!("add {}", fk_summary(table, foreign_key)),
             DropForeignKey { table, foreign_key } => {
@@ -139,6 +139,43 @@ pub(crate) fn key_columns(columns: &[String]) -> String {
 
 fn name_or_unnamed(name: &Option<String>) -> &str {
     name.as_deref().unwrap_or("(unnamed)")
+}
+
+/// What an index holds, as SQL says it: `USING gin (a DESC, b varchar_pattern_ops) INCLUDE (c)
+/// WHERE a IS NOT NULL`; `(a, b)` for a plain one.
+pub(crate) fn index_shape(index: &Index) -> String {
+    let o = &index.options;
+    let mut text = o.method.as_ref().map(|m| format!("USING {m} ")).unwrap_or_default();
+    let parts: Vec<String> = index
+        .columns
+        .iter()
+        .enumerate()
+        .map(|(i, part)| {
+            let key = o.keys.get(i).cloned().unwrap_or_default();
+            let mut part = part.clone();
+            if let Some(n) = key.prefix {
+                part.push_str(&format!("({n})"));
+            }
+            if let Some(class) = &key.operator_class {
+                part.push_str(&format!(" {class}"));
+            }
+            if key.descending {
+                part.push_str(" DESC");
+            }
+            part
+        })
+        .collect();
+    text.push_str(&format!("({})", parts.join(", ")));
+    if !o.include.is_empty() {
+        text.push_str(&format!(" INCLUDE ({})", o.include.join(", ")));
+    }
+    if o.nulls_not_distinct {
+        text.push_str(" NULLS NOT DISTINCT");
+    }
+    if let Some(predicate) = &o.predicate {
+        text.push_str(&format!(" WHERE {predicate}"));
+    }
+    text
 }
 
 /// `index idx_x` or `unique index uq_x`.

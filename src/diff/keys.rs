@@ -5,6 +5,7 @@
 use super::change::Change;
 use super::names::{NameGen, foreign_key_name, index_name};
 use crate::db::Backend;
+use crate::schema::normalise::{canonical_index, implied_by_foreign_key};
 use crate::schema::{ForeignKey, Index, Schema, Table, normalise};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -22,14 +23,9 @@ pub(crate) fn canonical_fk(fk: &ForeignKey, backend: Backend) -> ForeignKey {
     normal.unwrap_or_else(|| ForeignKey { name: None, ..fk.clone() })
 }
 
-/// `index` without its name: its canonical form.
-fn canonical_index(index: &Index) -> Index {
-    Index { name: None, ..index.clone() }
-}
-
 /// The name `source` gives to the index that is `normal` in canonical form.
-pub(crate) fn index_source_name(source: &Table, normal: &Index) -> Option<String> {
-    let same = |i: &&Index| i.columns == normal.columns && i.unique == normal.unique;
+pub(crate) fn index_source_name(source: &Table, normal: &Index, backend: Backend) -> Option<String> {
+    let same = |i: &&Index| canonical_index(i, backend) == *normal;
     source.indexes.iter().find(same).and_then(|i| i.name.clone())
 }
 
@@ -102,32 +98,37 @@ fn fk_groups(table: &Table, backend: Backend) -> BTreeMap<ForeignKey, Vec<&Forei
 /// (MySQL keeps one there whatever is asked). Where only one version has that key, the index is
 /// compared like any other, so that a change and its inverse both say what happens to it.
 fn index_groups<'a>(side: &'a Table, other: &Table, backend: Backend) -> BTreeMap<Index, Vec<&'a Index>> {
-    let has_fk = |t: &Table, columns: &[String]| t.foreign_keys.iter().any(|f| f.columns == columns);
-    let implied = |i: &Index| {
-        backend == Backend::MySql && !i.unique && has_fk(side, &i.columns) && has_fk(other, &i.columns)
-    };
+    let implied = |i: &Index| implied_by_foreign_key(i, side, backend) && implied_by_foreign_key(i, other, backend);
     let mut groups: BTreeMap<Index, Vec<&Index>> = BTreeMap::new();
     for index in &side.indexes {
-        let primary = index.unique && index.columns == side.primary_key && index.columns == other.primary_key;
-        if !primary && !implied(index) {
-            groups.entry(canonical_index(index)).or_default().push(index);
+        let canonical = canonical_index(index, backend);
+        let primary = canonical.unique && canonical.is_plain() && canonical.columns == side.primary_key && canonical.columns == other.primary_key;
+        if !primary && !implied(&canonical) {
+            groups.entry(canonical).or_default().push(index);
         }
     }
     groups
 }
 
-/// On MySQL, a drop and a re-add of each foreign key that `changes` keep but whose columns, or
-/// referenced columns, change type: MySQL refuses to change the type of a column a foreign key
-/// uses (PostgreSQL and SQLite change it under the key). `from` is the source current schema.
-pub(crate) fn keys_over_retyped_columns(from: &Schema, changes: &[Change], backend: Backend, names: &mut NameGen) -> Vec<Change> {
-    if backend != Backend::MySql {
-        return Vec::new();
-    }
+/// A drop and a re-add of each foreign key that `changes` keep but that cannot stay while they
+/// run: one that references a primary key being changed, old or new (the key's index is what the foreign
+/// key stands on, so no backend drops it from under one), and on MySQL one whose columns, or
+/// referenced columns, change type (MySQL refuses to change the type of a column a foreign key
+/// uses; PostgreSQL and SQLite change it under the key). `from` is the source current schema.
+pub(crate) fn keys_to_refit(from: &Schema, changes: &[Change], backend: Backend, names: &mut NameGen) -> Vec<Change> {
     let retyped: BTreeSet<(&str, &str)> = changes
         .iter()
+        .filter(|_| backend == Backend::MySql)
         .filter_map(|c| match c {
             Change::AlterColumn { table, from, to } if from.ty != to.ty => Some((table.as_str(), to.name.as_str())),
             _ => None,
+        })
+        .collect();
+    let rekeyed: BTreeSet<(&str, &[String])> = changes
+        .iter()
+        .flat_map(|c| match c {
+            Change::AlterPrimaryKey { table, from, to } => vec![(table.as_str(), from.as_slice()), (table.as_str(), to.as_slice())],
+            _ => Vec::new(),
         })
         .collect();
     let dropped_tables: BTreeSet<&str> = changes
@@ -145,7 +146,8 @@ pub(crate) fn keys_over_retyped_columns(from: &Schema, changes: &[Change], backe
         for fk in &table.foreign_keys {
             let own = fk.columns.iter().any(|c| retyped.contains(&(name.as_str(), c.as_str())));
             let referenced = fk.ref_columns.iter().any(|c| retyped.contains(&(fk.ref_table.as_str(), c.as_str())));
-            if !(own || referenced) || dropped_tables.contains(fk.ref_table.as_str()) || already_dropped(name, fk) {
+            let on_old_key = rekeyed.contains(&(fk.ref_table.as_str(), fk.ref_columns.as_slice()));
+            if !(own || referenced || on_old_key) || dropped_tables.contains(fk.ref_table.as_str()) || already_dropped(name, fk) {
                 continue;
             }
             let canonical = canonical_fk(fk, backend);

@@ -35,11 +35,16 @@ pub fn fit_identifier(name: &str) -> String {
     format!("{}_{suffix}", &name[..cut])
 }
 
+/// `<prefix>_<table>_<col>_<col>`; an expression key part adds the words it is made of, so
+/// `(lower(email))` gives `lower_email`.
 fn join(prefix: &str, table: &str, columns: &[String]) -> String {
     let mut name = format!("{prefix}_{table}");
     for column in columns {
-        name.push('_');
-        name.push_str(column);
+        let words = column.split(|c: char| !(c.is_alphanumeric() || c == '_')).filter(|w| !w.is_empty());
+        for word in words {
+            name.push('_');
+            name.push_str(word);
+        }
     }
     name
 }
@@ -75,7 +80,7 @@ mod tests {
     use crate::schema::FkAction;
 
     fn index(columns: &[&str], unique: bool) -> Index {
-        Index { name: None, columns: columns.iter().map(|c| c.to_string()).collect(), unique }
+        Index { name: None, columns: columns.iter().map(|c| c.to_string()).collect(), unique, ..Index::default() }
     }
 
     #[test]

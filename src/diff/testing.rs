@@ -6,7 +6,9 @@
 //! this module and, through the `test-support` feature, by the integration test that runs the
 //! same pairs on real databases; not part of the API.
 
-use crate::schema::{Column, ColumnType, DefaultValue, EnumType, FkAction, ForeignKey, Index, Schema, Table};
+use crate::schema::{
+    Column, ColumnType, DefaultValue, EnumType, FkAction, ForeignKey, Index, IndexOptions, KeyOptions, Schema, Table,
+};
 use std::collections::BTreeSet;
 
 const TABLES: [&str; 7] = ["t0", "t1", "t2", "t3", "t4", "t5", "t6"];
@@ -136,7 +138,15 @@ fn add_random_index(rng: &mut Rng, table: &mut Table) {
     }
     let unique = rng.chance(40);
     let name = fresh_name(rng, "ix", &table.name);
-    table.indexes.push(Index { name: Some(name), columns, unique });
+    let mut options = IndexOptions::default();
+    if rng.chance(20) {
+        options.keys = columns.iter().map(|_| KeyOptions { descending: rng.chance(50), ..KeyOptions::default() }).collect();
+    }
+    if rng.chance(10) {
+        // In the canonical form discovery reads (MySQL has no partial indexes: normalised away).
+        options.predicate = Some(format!("{} IS NOT NULL", columns[0]));
+    }
+    table.indexes.push(Index { name: Some(name), columns, unique, options });
 }
 
 fn add_random_fk(rng: &mut Rng, table: &mut Table, tables: &[String]) {
@@ -157,7 +167,7 @@ fn add_random_fk(rng: &mut Rng, table: &mut Table, tables: &[String]) {
     if rng.chance(30) {
         // MySQL's index on a foreign key's columns, as discovery reports it.
         let name = fresh_name(rng, "ix", &table.name);
-        table.indexes.push(Index { name: Some(name), columns: vec![column], unique: false });
+        table.indexes.push(Index { name: Some(name), columns: vec![column], ..Index::default() });
     }
 }
 

@@ -31,7 +31,7 @@ pub(crate) fn strings(names: &[&str]) -> Vec<String> {
 }
 
 pub(crate) fn index(name: &str, columns: &[&str], unique: bool) -> Index {
-    Index { name: Some(name.into()), columns: strings(columns), unique }
+    Index { name: Some(name.into()), columns: strings(columns), unique, ..Index::default() }
 }
 
 /// A foreign key from `columns` to `ref_table (id)`.

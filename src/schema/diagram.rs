@@ -499,6 +499,7 @@ mod tests {
             name: name.map(str::to_owned),
             columns: names(columns),
             unique,
+            ..Index::default()
         }
     }
 

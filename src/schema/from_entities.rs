@@ -82,7 +82,7 @@ impl EntitySet {
         }
         for (table, index) in &self.indexes {
             if let Some(table) = schema.tables.get_mut(*table) {
-                table.indexes.push(statement::index(index));
+                table.indexes.push(statement::index(index, backend));
             }
         }
         schema

@@ -139,14 +139,77 @@ pub enum DefaultValue {
 }
 
 /// A secondary index; a unique constraint is a unique index.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 pub struct Index {
     /// The name in the source; `None` once normalised, as names are generated differently by
     /// each source and say nothing about what the index does. Keep the source schema for names.
     pub name: Option<String>,
-    /// The indexed columns in index order.
+    /// The key parts in index order: column names, or an expression in parentheses as
+    /// [`crate::schema::index_sql`] prints it canonically, e.g. `(lower(email))`.
     pub columns: Vec<String>,
     pub unique: bool,
+    /// How the index is built beyond a list of ascending columns: default for a plain b-tree.
+    #[serde(skip_serializing_if = "IndexOptions::is_plain")]
+    pub options: IndexOptions,
+}
+
+impl Index {
+    /// Whether the key part `part` of [`Index::columns`] is an expression rather than a column.
+    pub fn is_expression(part: &str) -> bool {
+        part.starts_with('(')
+    }
+
+    /// Whether the index is a plain b-tree over ascending columns.
+    pub fn is_plain(&self) -> bool {
+        self.options.is_plain()
+    }
+}
+
+/// What makes an index more than a list of ascending columns. Each field is in canonical form
+/// once normalised: a backend's default (b-tree, ascending, the type's default operator class)
+/// is its `Default`, so that two indexes that behave the same compare equal.
+#[derive(Debug, Clone, Default, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct IndexOptions {
+    /// The access method in lower case (`gin`, `gist`, `hash`, `brin`, `fulltext`, `spatial`);
+    /// `None` for a b-tree.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub method: Option<String>,
+    /// Per key part, in key order; empty where every part is plain (ascending, no operator
+    /// class, no prefix).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub keys: Vec<KeyOptions>,
+    /// A partial index's `WHERE` predicate, printed canonically.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub predicate: Option<String>,
+    /// PostgreSQL `INCLUDE` columns, stored in the index but not part of its key.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub include: Vec<String>,
+    /// PostgreSQL 15's `NULLS NOT DISTINCT`: a unique index that allows one NULL only.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub nulls_not_distinct: bool,
+}
+
+impl IndexOptions {
+    /// Whether these are a plain b-tree's options, as read (`btree` said or left unsaid).
+    pub fn is_plain(&self) -> bool {
+        matches!(self.method.as_deref(), None | Some("btree"))
+            && self.keys.iter().all(|k| *k == KeyOptions::default())
+            && self.predicate.is_none()
+            && self.include.is_empty()
+            && !self.nulls_not_distinct
+    }
+}
+
+/// How one key part of an index is stored.
+#[derive(Debug, Clone, Default, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct KeyOptions {
+    pub descending: bool,
+    /// A PostgreSQL operator class other than the type's default, e.g. `gin_trgm_ops`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub operator_class: Option<String>,
+    /// A MySQL prefix length: only the first `n` characters are indexed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub prefix: Option<u32>,
 }
 
 /// A foreign key from `columns` of this table to `ref_columns` of `ref_table`.

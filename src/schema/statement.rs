@@ -2,10 +2,12 @@
 //! sea-query `CREATE TABLE`/`CREATE INDEX` statements, and SQLite discovery reports sea-query
 //! column types, so both sources share this reader.
 
+use super::index_sql;
 use super::model::{Column, ColumnType, DefaultValue, FkAction, ForeignKey, Index, Table};
+use crate::db::Backend;
 use sea_orm::DbBackend;
 use sea_orm::sea_query::{
-    ColumnDef, ColumnType as SqType, Expr, ForeignKeyAction, IndexCreateStatement, Keyword, Query,
+    Alias, ColumnDef, MysqlQueryBuilder, PostgresQueryBuilder, ColumnType as SqType, Expr, ForeignKeyAction, IndexCreateStatement, Keyword, Query,
     StringLen, TableCreateStatement, TableForeignKey, TableName, TableRef, Value,
 };
 
@@ -30,9 +32,9 @@ pub(crate) fn table(
         }
         if spec.unique {
             table.indexes.push(Index {
-                name: None,
                 columns: vec![name.clone()],
                 unique: true,
+                ..Index::default()
             });
         }
         table.columns.push(column(def, backend));
@@ -42,7 +44,7 @@ pub(crate) fn table(
             table.primary_key = index.get_index_spec().get_column_names();
             continue;
         }
-        table.indexes.push(self::index(index));
+        table.indexes.push(self::index(index, backend));
     }
     for fk in stmt.get_foreign_key_create_stmts() {
         table.foreign_keys.push(foreign_key(fk.get_foreign_key()));
@@ -50,14 +52,29 @@ pub(crate) fn table(
     table
 }
 
-/// The index `stmt` creates (its table aside).
-pub(crate) fn index(stmt: &IndexCreateStatement) -> Index {
+/// The index `stmt` creates (its table aside), read from the SQL sea-query writes for it:
+/// sea-query keeps an index's method, key order, operator classes, expressions, predicate and
+/// INCLUDE columns to itself. PostgreSQL's builder writes every one of them (and never panics
+/// on an expression, as SQLite's does); `FULLTEXT`, which it writes as GIN, is asked of MySQL's.
+/// Where the SQL cannot be read, the index is its columns.
+pub(crate) fn index(stmt: &IndexCreateStatement, backend: DbBackend) -> Index {
+    let backend = Backend::from_sea_orm(backend);
     let spec = stmt.get_index_spec();
-    Index {
+    let plain = || Index {
         name: spec.get_name().map(str::to_owned),
         columns: spec.get_column_names(),
         unique: stmt.is_unique_key(),
+        ..Index::default()
+    };
+    let mut stmt = stmt.clone();
+    stmt.table(Alias::new("t"));
+    let sql = stmt.to_string(PostgresQueryBuilder);
+    let Ok(mut index) = index_sql::parse(&sql, Backend::Postgres, backend) else { return plain() };
+    let mysql = stmt.to_string(MysqlQueryBuilder);
+    if mysql.starts_with("CREATE FULLTEXT") || mysql.starts_with("CREATE UNIQUE FULLTEXT") {
+        index.options.method = Some("fulltext".into());
     }
+    index
 }
 
 fn column(def: &ColumnDef, backend: DbBackend) -> Column {

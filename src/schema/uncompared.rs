@@ -1,9 +1,9 @@
 //! What a live schema holds that the model does not compare, named so that `check` and
 //! `autogenerate` can say so instead of being silently equal: views, CHECK constraints,
-//! generated columns, triggers, PostgreSQL extensions, and indexes that are more than a list
-//! of columns (partial, on expressions, of another method than a b-tree, with a sort order,
-//! INCLUDE columns or NULLS NOT DISTINCT, MySQL prefix indexes). One catalogue query per
-//! backend.
+//! generated columns, triggers, PostgreSQL extensions, PostgreSQL indexes with an explicit
+//! NULLS FIRST/LAST that is not the default, and MySQL indexes on expressions (indexes are
+//! otherwise compared whole: method, order, operator classes, expressions, predicate, INCLUDE,
+//! NULLS NOT DISTINCT, prefixes). One catalogue query per backend.
 
 use super::SchemaError;
 use super::filter::Filter;
@@ -15,7 +15,7 @@ use serde::Serialize;
 /// One object the comparison leaves out, and what kind of object it is.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 pub struct Uncompared {
-    /// e.g. `view`, `check constraint`, `partial index`, `gin index`.
+    /// e.g. `view`, `check constraint`, `generated column`, `NULLS FIRST/LAST index`.
     pub kind: String,
     /// Its name (empty for SQLite's unnamed CHECK constraints).
     pub name: String,
@@ -47,17 +47,10 @@ const POSTGRES: &str = "WITH ns AS (SELECT oid FROM pg_namespace WHERE nspname =
     UNION ALL SELECT 'generated column', a.attname::text, cl.relname::text FROM pg_attribute a \
       JOIN pg_class cl ON cl.oid = a.attrelid WHERE a.attgenerated <> '' AND NOT a.attisdropped \
       AND cl.relkind IN ('r', 'p') AND cl.relnamespace = (SELECT oid FROM ns) \
-    UNION ALL SELECT CASE WHEN i.indpred IS NOT NULL THEN 'partial index' \
-        WHEN i.indexprs IS NOT NULL THEN 'expression index' \
-        WHEN am.amname <> 'btree' THEN am.amname || ' index' \
-        WHEN i.indnkeyatts < i.indnatts THEN 'index with INCLUDE columns' \
-        WHEN to_jsonb(i) ->> 'indnullsnotdistinct' = 'true' THEN 'NULLS NOT DISTINCT index' \
-        ELSE 'index with a sort order' END, ic.relname::text, cl.relname::text \
+    UNION ALL SELECT 'NULLS FIRST/LAST index', ic.relname::text, cl.relname::text \
       FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid JOIN pg_class cl ON cl.oid = i.indrelid \
-      JOIN pg_am am ON am.oid = ic.relam WHERE cl.relnamespace = (SELECT oid FROM ns) \
-      AND (i.indpred IS NOT NULL OR i.indexprs IS NOT NULL OR am.amname <> 'btree' \
-        OR i.indnkeyatts < i.indnatts OR to_jsonb(i) ->> 'indnullsnotdistinct' = 'true' \
-        OR EXISTS (SELECT 1 FROM unnest(i.indoption::int2[]) o WHERE o <> 0)) \
+      WHERE cl.relnamespace = (SELECT oid FROM ns) \
+      AND EXISTS (SELECT 1 FROM unnest(i.indoption::int2[]) o WHERE o IN (1, 2)) \
     UNION ALL SELECT 'trigger', t.tgname::text, cl.relname::text FROM pg_trigger t \
       JOIN pg_class cl ON cl.oid = t.tgrelid WHERE NOT t.tgisinternal AND cl.relnamespace = (SELECT oid FROM ns) \
     UNION ALL SELECT 'extension', e.extname::text, NULL FROM pg_extension e WHERE e.extname <> 'plpgsql'";
@@ -69,12 +62,8 @@ const MYSQL: &str = "SELECT 'view', CAST(TABLE_NAME AS CHAR), CAST(NULL AS CHAR)
     UNION ALL SELECT 'generated column', CAST(COLUMN_NAME AS CHAR), CAST(TABLE_NAME AS CHAR) \
       FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() \
       AND COALESCE(GENERATION_EXPRESSION, '') <> '' \
-    UNION ALL SELECT CASE WHEN COLUMN_NAME IS NULL THEN 'expression index' \
-        WHEN INDEX_TYPE <> 'BTREE' THEN CONCAT(LOWER(INDEX_TYPE), ' index') \
-        WHEN SUB_PART IS NOT NULL THEN 'prefix index' ELSE 'index with a sort order' END, \
-      CAST(INDEX_NAME AS CHAR), CAST(TABLE_NAME AS CHAR) FROM information_schema.STATISTICS \
-      WHERE TABLE_SCHEMA = DATABASE() \
-      AND (COLUMN_NAME IS NULL OR INDEX_TYPE <> 'BTREE' OR SUB_PART IS NOT NULL OR COLLATION = 'D') \
+    UNION ALL SELECT 'expression index', CAST(INDEX_NAME AS CHAR), CAST(TABLE_NAME AS CHAR) \
+      FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = DATABASE() AND COLUMN_NAME IS NULL \
     UNION ALL SELECT 'trigger', CAST(TRIGGER_NAME AS CHAR), CAST(EVENT_OBJECT_TABLE AS CHAR) \
       FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA = DATABASE()";
 
@@ -82,11 +71,6 @@ const SQLITE: &str = "SELECT 'view', name, NULL FROM sqlite_master WHERE type = 
     UNION ALL SELECT 'trigger', name, tbl_name FROM sqlite_master WHERE type = 'trigger' \
     UNION ALL SELECT 'generated column', x.name, m.name FROM sqlite_master m \
       JOIN pragma_table_xinfo(m.name) x WHERE m.type = 'table' AND x.hidden IN (2, 3) \
-    UNION ALL SELECT CASE WHEN l.partial THEN 'partial index' \
-        WHEN EXISTS (SELECT 1 FROM pragma_index_xinfo(l.name) x WHERE x.key AND x.cid = -2) THEN 'expression index' \
-        ELSE 'index with a sort order' END, l.name, m.name \
-      FROM sqlite_master m JOIN pragma_index_list(m.name) l WHERE m.type = 'table' \
-      AND (l.partial OR EXISTS (SELECT 1 FROM pragma_index_xinfo(l.name) x WHERE x.key AND (x.cid = -2 OR x.desc))) \
     UNION ALL SELECT 'check constraint', '', name FROM sqlite_master WHERE type = 'table' \
       AND (instr(upper(sql), 'CHECK (') > 0 OR instr(upper(sql), 'CHECK(') > 0)";
 

@@ -238,7 +238,9 @@ fn referenced_key_exists(
             starts(&t.primary_key) || t.indexes.iter().any(|i| starts(&i.columns))
         }
         Backend::Postgres | Backend::Sqlite => {
-            t.primary_key == columns || t.indexes.iter().any(|i| i.unique && i.columns == columns)
+            // A partial unique index is no key a foreign key can reference.
+            let key = |i: &&seamigrate::schema::Index| i.unique && i.columns == columns && i.options.predicate.is_none();
+            t.primary_key == columns || t.indexes.iter().any(|i| key(&i))
         }
     }
 }

@@ -40,6 +40,7 @@ fn accounts() -> Table {
             name: Some("uq_accounts_email".into()),
             columns: vec!["email".into()],
             unique: true,
+            ..Default::default()
         }],
         foreign_keys: vec![tenant_fk()],
     }
@@ -91,11 +92,11 @@ fn cases() -> Vec<(&'static str, Vec<Change>, Vec<Note>)> {
             vec![
                 Change::AddIndex {
                     table: "accounts".into(),
-                    index: Index { name: Some("idx_accounts_tenant_id_is_active".into()), columns: vec!["tenant_id".into(), "is_active".into()], unique: false },
+                    index: Index { name: Some("idx_accounts_tenant_id_is_active".into()), columns: vec!["tenant_id".into(), "is_active".into()], unique: false, ..Default::default() },
                 },
                 Change::DropIndex {
                     table: "accounts".into(),
-                    index: Index { name: Some("uq_accounts_email".into()), columns: vec!["email".into()], unique: true },
+                    index: Index { name: Some("uq_accounts_email".into()), columns: vec!["email".into()], unique: true, ..Default::default() },
                 },
             ],
             vec![],

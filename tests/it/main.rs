@@ -21,6 +21,7 @@ mod drift;
 mod failures;
 mod fixtures;
 mod guard;
+mod index_options;
 mod init;
 mod lint;
 mod lock_loss;

@@ -1,6 +1,6 @@
 //! `check` is never silently equal: what the model does not compare (views, CHECK
-//! constraints, triggers, indexes on expressions or column prefixes) is listed as "not
-//! compared", never drafted as a change, and fails `check --strict`.
+//! constraints, triggers, generated columns, PostgreSQL indexes with NULLS FIRST/LAST) is
+//! listed as "not compared", never drafted as a change, and fails `check --strict`.
 
 use crate::autogen_cli::entities_cli;
 use crate::support::{Kind, TestDb};
@@ -11,16 +11,16 @@ fn extras(kind: Kind) -> (Vec<&'static str>, Vec<&'static str>) {
     let view = "CREATE VIEW active_users AS SELECT id FROM users";
     match kind {
         Kind::Postgres => (
-            vec![view, "CREATE INDEX idx_users_lower_email ON users (lower(email))", "ALTER TABLE tenants ADD CONSTRAINT ck_tenants_name CHECK (name <> '')"],
-            vec!["view active_users", "expression index idx_users_lower_email on users", "check constraint ck_tenants_name on tenants"],
+            vec![view, "CREATE INDEX idx_users_email_nulls ON users (email NULLS FIRST)", "ALTER TABLE tenants ADD CONSTRAINT ck_tenants_name CHECK (name <> '')"],
+            vec!["view active_users", "NULLS FIRST/LAST index idx_users_email_nulls on users", "check constraint ck_tenants_name on tenants"],
         ),
         Kind::Mysql => (
-            vec![view, "CREATE INDEX idx_users_email_prefix ON users (email(10))", "ALTER TABLE tenants ADD CONSTRAINT ck_tenants_name CHECK (name <> '')"],
-            vec!["view active_users", "prefix index idx_users_email_prefix on users", "check constraint ck_tenants_name on tenants"],
+            vec![view, "CREATE TRIGGER trg_users BEFORE INSERT ON users FOR EACH ROW SET NEW.email = LOWER(NEW.email)", "ALTER TABLE tenants ADD CONSTRAINT ck_tenants_name CHECK (name <> '')"],
+            vec!["view active_users", "trigger trg_users on users", "check constraint ck_tenants_name on tenants"],
         ),
         Kind::Sqlite => (
-            vec![view, "CREATE INDEX idx_users_lower_email ON users (lower(email))", "CREATE TRIGGER trg_users AFTER INSERT ON users BEGIN SELECT 1; END"],
-            vec!["view active_users", "expression index idx_users_lower_email on users", "trigger trg_users on users"],
+            vec![view, "ALTER TABLE users ADD COLUMN email_upper TEXT GENERATED ALWAYS AS (upper(email)) VIRTUAL", "CREATE TRIGGER trg_users AFTER INSERT ON users BEGIN SELECT 1; END"],
+            vec!["view active_users", "generated column email_upper on users", "trigger trg_users on users"],
         ),
     }
 }

@@ -55,7 +55,7 @@ async fn entities_match_the_migrated_database(db: TestDb) {
     let live = discover(&conn, &Filter::all()).await.unwrap();
     let actual = normalise(&live, backend);
     let wanted = normalise(&migration::entities().schema(backend), backend);
-    let composite = Index { name: None, columns: vec!["cluster_id".into(), "is_active".into()], unique: false };
+    let composite = Index { name: None, columns: vec!["cluster_id".into(), "is_active".into()], unique: false, ..Default::default() };
     assert!(wanted.tables["services"].indexes.contains(&composite), "declared beside the entities");
     assert!(!reference_entities().schema(backend).tables["services"]
         .indexes
@@ -305,7 +305,8 @@ async fn postgres_reads_the_current_schema() {
             &[Index {
                 name: Some("idx_public_x".into()),
                 columns: vec!["x".into()],
-                unique: false
+                unique: false,
+                ..Default::default()
             }]
         );
     })
@@ -541,6 +542,7 @@ fn index(name: &str, columns: &[&str], unique: bool) -> Index {
         name: Some(name.into()),
         columns: columns.iter().map(|c| c.to_string()).collect(),
         unique,
+        ..Default::default()
     }
 }
 
@@ -597,6 +599,7 @@ fn keys_indexes_and_auto_increment() {
             name: None,
             columns: vec!["parent_id".into()],
             unique: true,
+            ..Default::default()
         }],
         vec![fk(Some("fk-t-p"), FkAction::Restrict)],
     );
@@ -615,7 +618,8 @@ fn keys_indexes_and_auto_increment() {
         [Index {
             name: None,
             columns: vec!["parent_id".into()],
-            unique: true
+            unique: true,
+            ..Default::default()
         }]
     );
     assert_eq!(t.foreign_keys[0].name, None);

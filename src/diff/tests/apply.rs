@@ -44,7 +44,7 @@ fn drops_find_by_name_then_by_content() {
     let before = schema(vec![users]);
     let drop = |name: Option<&str>| Change::DropIndex {
         table: "users".into(),
-        index: Index { name: name.map(Into::into), columns: vec!["a".into()], unique: false },
+        index: Index { name: name.map(Into::into), columns: vec!["a".into()], ..Index::default() },
     };
     let by_name = apply(&before, &drop(Some("second"))).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(by_name.tables["users"].indexes[0].name.as_deref(), Some("first"));

@@ -4,12 +4,13 @@ use super::{current_schema, failed, sqlx_words, type_word};
 use crate::db::Backend;
 use crate::schema::SchemaError;
 use crate::schema::model::{
-    Column, ColumnType, DefaultValue, FkAction, ForeignKey, Index, Schema, Table,
+    Column, ColumnType, DefaultValue, FkAction, ForeignKey, Index, IndexOptions, KeyOptions, Schema, Table,
 };
 use crate::db::connect::db_words;
 use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, DbErr, Statement};
 use sea_schema::mysql::def::{
-    ColumnDefault, ColumnInfo, ForeignKeyAction, ForeignKeyInfo, NumericAttr, TableDef, Type,
+    ColumnDefault, ColumnInfo, ForeignKeyAction, ForeignKeyInfo, IndexInfo, IndexOrder, IndexType, NumericAttr,
+    TableDef, Type,
 };
 use sea_schema::mysql::discovery::SchemaDiscovery;
 
@@ -117,20 +118,39 @@ async fn mariadb_json_columns(conn: &DatabaseConnection) -> Result<Vec<(String, 
         .map_err(on_failure)
 }
 
+/// A secondary index: its method, and per key part its order and prefix length.
+fn index(info: IndexInfo) -> Index {
+    let method = match info.idx_type {
+        IndexType::BTree => None,
+        IndexType::FullText => Some("fulltext"),
+        IndexType::Hash => Some("hash"),
+        _ => Some("spatial"),
+    };
+    let mut keys: Vec<KeyOptions> = info
+        .parts
+        .iter()
+        .map(|p| KeyOptions { descending: p.order == IndexOrder::Descending, prefix: p.sub_part, ..KeyOptions::default() })
+        .collect();
+    if keys.iter().all(|k| *k == KeyOptions::default()) {
+        keys.clear();
+    }
+    Index {
+        name: Some(info.name),
+        columns: info.parts.into_iter().map(|p| p.column).collect(),
+        unique: info.unique,
+        options: IndexOptions { method: method.map(str::to_owned), keys, ..IndexOptions::default() },
+    }
+}
+
 /// The index called `PRIMARY` is the primary key; the others are secondary indexes.
 fn table(def: TableDef) -> Table {
     let mut primary_key = Vec::new();
     let mut indexes = Vec::new();
     for index in def.indexes {
-        let columns = index.parts.into_iter().map(|p| p.column).collect();
         if index.name == "PRIMARY" {
-            primary_key = columns;
+            primary_key = index.parts.into_iter().map(|p| p.column).collect();
         } else {
-            indexes.push(Index {
-                name: Some(index.name),
-                columns,
-                unique: index.unique,
-            });
+            indexes.push(self::index(index));
         }
     }
     Table {

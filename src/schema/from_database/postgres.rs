@@ -1,7 +1,7 @@
 //! PostgreSQL: the current schema read in a handful of catalogue queries, each for every table
 //! at once and sent concurrently. Columns are read as `information_schema.columns` has them
 //! (computed from `pg_attribute` and `pg_type`) and parsed by sea-schema, as its discovery does;
-//! keys and indexes come from `pg_constraint` and `pg_index`. It reads the same `Schema` as the
+//! keys come from `pg_constraint`, indexes from `pg_get_indexdef` (see [`index_sql`]). It reads the same `Schema` as the
 //! information_schema-based reader it replaced (checked on the reference, corner-case and random
 //! schemas when it was written; the schema and property tests keep it honest).
 //!
@@ -14,6 +14,7 @@ use super::{current_schema, failed, sqlx_words, type_word};
 use crate::db::Backend;
 use crate::db::connect::db_words;
 use crate::schema::SchemaError;
+use crate::schema::index_sql;
 use crate::schema::model::{
     Column, ColumnType, DefaultValue, EnumType, FkAction, ForeignKey, Index, Schema, Table,
 };
@@ -357,24 +358,19 @@ fn action(code: &str) -> FkAction {
     }
 }
 
-/// Every key column of every index in `schema` but the primary keys', in index order; an
-/// expression column is given by its expression. The key columns are the first `indnkeyatts`
-/// of `indkey` (the rest are INCLUDE columns), unnested rather than counted out with
-/// `generate_series`, whose guess of 1,000 rows a call put the planner's cost estimate past
-/// `jit_above_cost` from about 1,500 tables: with JIT, the query took 190 ms instead of 7.
+/// Every index of `schema`'s tables but the primary keys', as PostgreSQL prints it.
 const INDEXES: &str = "\
-SELECT t.relname::text AS table_name, i.relname::text AS index_name, x.indisunique AS is_unique,
-       COALESCE(a.attname, pg_get_indexdef(x.indexrelid, k.n::int4, true))::text AS column_name
+SELECT t.relname::text AS table_name, pg_get_indexdef(x.indexrelid) AS definition
 FROM pg_index x
 JOIN pg_class i ON i.oid = x.indexrelid
 JOIN pg_class t ON t.oid = x.indrelid
 JOIN pg_namespace s ON s.oid = t.relnamespace
-CROSS JOIN LATERAL unnest(x.indkey::int2[]) WITH ORDINALITY AS k(attnum, n)
-LEFT JOIN pg_attribute a ON a.attrelid = t.oid AND a.attnum = k.attnum AND a.attnum > 0
-WHERE s.nspname = $1 AND NOT x.indisprimary AND k.n <= x.indnkeyatts
-ORDER BY t.relname, i.relname, k.n";
+WHERE s.nspname = $1 AND NOT x.indisprimary
+ORDER BY t.relname, i.relname";
 
-/// The indexes of `schema`'s tables (unique constraints included), by table name.
+/// The indexes of `schema`'s tables (unique constraints included), by table name, read from
+/// their definitions as the server prints them, so that an expression or predicate is compared
+/// in the server's own spelling.
 async fn indexes(
     conn: &DatabaseConnection,
     schema: &str,
@@ -383,18 +379,12 @@ async fn indexes(
     let mut found: BTreeMap<String, Vec<Index>> = BTreeMap::new();
     for row in rows(conn, INDEXES, schema, step).await? {
         let table: String = row.try_get("", "table_name").map_err(reading(step))?;
-        let index: String = row.try_get("", "index_name").map_err(reading(step))?;
-        let column: String = row.try_get("", "column_name").map_err(reading(step))?;
-        let unique: bool = row.try_get("", "is_unique").map_err(reading(step))?;
-        let indexes = found.entry(table).or_default();
-        match indexes.last_mut() {
-            Some(last) if last.name.as_deref() == Some(index.as_str()) => last.columns.push(column),
-            _ => indexes.push(Index {
-                name: Some(index),
-                columns: vec![column],
-                unique,
-            }),
-        }
+        let definition: String = row.try_get("", "definition").map_err(reading(step))?;
+        let index = index_sql::parse(&definition, Backend::Postgres, Backend::Postgres).map_err(|e| {
+            let reason = format!("cannot read the index `{definition}`: {e}");
+            SchemaError::Discovery { backend: Backend::Postgres, step, reason }
+        })?;
+        found.entry(table).or_default().push(index);
     }
     Ok(found)
 }

@@ -14,6 +14,7 @@ use super::failed;
 use crate::db::Backend;
 use crate::db::connect::db_words;
 use crate::schema::SchemaError;
+use crate::schema::index_sql;
 use crate::schema::model::{Column, FkAction, ForeignKey, Index, Schema, Table};
 use crate::schema::normalise::defaults;
 use crate::schema::statement;
@@ -208,10 +209,12 @@ impl TableIndexes {
 
 /// Every key column of every index of a user table that is a UNIQUE constraint's (origin `u`)
 /// or made by CREATE INDEX (`c`): the primary key's (`pk`) is the primary key. The index's own
-/// `sqlite_master` row names the table a created index is filed under, as in sea-schema.
+/// `sqlite_master` row names the table a created index is filed under, as in sea-schema, and
+/// holds the statement that created it, which says what the pragmas do not (expressions, the
+/// partial index's predicate).
 const INDEXES: &str = "\
 SELECT m.name AS table_name, l.name AS index_name, l.\"unique\" AS is_unique,
-       l.origin AS origin, x.tbl_name AS index_table, i.name AS column_name
+       l.origin AS origin, x.tbl_name AS index_table, i.name AS column_name, x.sql AS definition
 FROM sqlite_master m
 JOIN pragma_index_list(m.name) l
 LEFT JOIN sqlite_master x ON x.name = l.name
@@ -227,6 +230,7 @@ struct IndexRow {
     origin: String,
     index_table: Option<String>,
     column: Option<String>,
+    definition: Option<String>,
 }
 
 /// The UNIQUE constraints and created indexes of the user tables, by table name.
@@ -238,11 +242,23 @@ async fn indexes(conn: &DatabaseConnection) -> Result<BTreeMap<String, TableInde
         .iter()
         .map(|row| index_row(row).map_err(reading(step)))
         .collect::<Result<_, _>>()?;
-    // An index on an expression is not a list of columns: it is left to `uncompared`, which
-    // names it, rather than read wrongly.
-    let on_expressions: Vec<String> = all.iter().filter(|r| r.column.is_none()).map(|r| r.index.clone()).collect();
+    // A created index is read from the statement that created it. One that cannot be read and
+    // is on an expression is left to `uncompared`, which names it, rather than read wrongly.
+    let mut read: Vec<String> = Vec::new();
+    let mut skipped: Vec<String> = all.iter().filter(|r| r.column.is_none()).map(|r| r.index.clone()).collect();
+    for row in &all {
+        let parsed = row.definition.as_deref().map(|sql| index_sql::parse(sql, SQLITE, SQLITE));
+        if let (Some(Ok(index)), Some(table)) = (parsed, &row.index_table)
+            && row.origin == "c"
+            && !read.contains(&row.index)
+        {
+            read.push(row.index.clone());
+            found.entry(table.clone()).or_default().created.push(index);
+        }
+    }
+    skipped.extend(read);
     for row in all {
-        let Some(column) = row.column.clone().filter(|_| !on_expressions.contains(&row.index)) else { continue };
+        let Some(column) = row.column.clone().filter(|_| !skipped.contains(&row.index)) else { continue };
         let list = if row.origin == "u" {
             &mut found.entry(row.table).or_default().constraints
         } else {
@@ -266,6 +282,7 @@ fn push_index_column(list: &mut Vec<Index>, name: String, unique: bool, column: 
             name: Some(name),
             columns: vec![column],
             unique,
+            ..Index::default()
         }),
     }
 }
@@ -279,6 +296,7 @@ fn index_row(row: &QueryResult) -> Result<IndexRow, DbErr> {
         origin: row.try_get("", "origin")?,
         index_table: row.try_get("", "index_table")?,
         column: row.try_get("", "column_name")?,
+        definition: row.try_get("", "definition")?,
     })
 }
 

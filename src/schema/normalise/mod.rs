@@ -10,7 +10,8 @@
 //! - nullability: primary-key columns are NOT NULL;
 //! - indexes and foreign keys: names dropped (each source generates its own), the primary key's
 //!   own index is not an index, MySQL's implied index on foreign-key columns is not an index,
-//!   and both are sorted and deduplicated;
+//!   index options in the form the backend builds them ([`canonical_index`]), and both are
+//!   sorted and deduplicated;
 //! - foreign-key actions: MySQL's `NO ACTION` is its `RESTRICT`;
 //! - enum types: only PostgreSQL has named ones; elsewhere they are column types;
 //! - column order: by name, since it is not something a migration changes.
@@ -19,7 +20,8 @@ pub mod defaults;
 pub mod types;
 
 use super::model::{
-    Column, ColumnType, DefaultValue, EnumType, FkAction, ForeignKey, Index, Schema, Table,
+    Column, ColumnType, DefaultValue, EnumType, FkAction, ForeignKey, Index, IndexOptions,
+    KeyOptions, Schema, Table,
 };
 use crate::db::Backend;
 use std::collections::BTreeMap;
@@ -85,27 +87,62 @@ fn column(c: &Column, t: &Table, backend: Backend, enums: &BTreeMap<String, Enum
 
 fn indexes(t: &Table, backend: Backend) -> Vec<Index> {
     // The primary key's own unique index (MySQL's PRIMARY, SQLite's autoindex) is the key.
-    let is_primary = |i: &Index| i.unique && i.columns == t.primary_key;
-    // MySQL requires an index on foreign-key columns and creates one when none serves, so an
-    // index on exactly those columns is there whether or not anyone asked for it.
-    let is_implied = |i: &Index| {
-        backend == Backend::MySql
-            && !i.unique
-            && t.foreign_keys.iter().any(|f| f.columns == i.columns)
-    };
+    let is_primary = |i: &Index| i.unique && i.columns == t.primary_key && i.is_plain();
     let mut out: Vec<Index> = t
         .indexes
         .iter()
-        .filter(|i| !is_primary(i) && !is_implied(i))
-        .map(|i| Index {
-            name: None,
-            columns: i.columns.clone(),
-            unique: i.unique,
-        })
+        .map(|i| canonical_index(i, backend))
+        .filter(|i| !is_primary(i) && !implied_by_foreign_key(i, t, backend))
         .collect();
     out.sort();
     out.dedup();
     out
+}
+
+/// Whether `index` is one MySQL keeps on `table` whatever is asked: MySQL requires an index on
+/// foreign-key columns and creates one when none serves, so a plain index on exactly a foreign
+/// key's columns is there whether or not anyone asked for it.
+pub(crate) fn implied_by_foreign_key(index: &Index, table: &Table, backend: Backend) -> bool {
+    backend == Backend::MySql
+        && !index.unique
+        && index.is_plain()
+        && table.foreign_keys.iter().any(|f| f.columns == index.columns)
+}
+
+/// `index` without its name, its options as `backend` builds them: a b-tree is the default
+/// method (and InnoDB builds a b-tree when asked for a hash), a key part without order,
+/// operator class or prefix is plain, and what `backend` does not have is not there (operator
+/// classes, INCLUDE and NULLS NOT DISTINCT outside PostgreSQL, prefixes outside MySQL, partial
+/// indexes on MySQL, methods on SQLite).
+pub(crate) fn canonical_index(index: &Index, backend: Backend) -> Index {
+    let (pg, my) = (backend == Backend::Postgres, backend == Backend::MySql);
+    let o = &index.options;
+    let method = match (backend, o.method.as_deref()) {
+        (Backend::Sqlite, _) | (_, Some("btree")) | (Backend::MySql, Some("hash")) => None,
+        (Backend::MySql, Some("rtree")) => Some("spatial".to_owned()),
+        (_, m) => m.map(str::to_owned),
+    };
+    let fulltext = method.as_deref() == Some("fulltext");
+    let mut keys: Vec<KeyOptions> = o
+        .keys
+        .iter()
+        .map(|k| KeyOptions {
+            descending: k.descending && !fulltext,
+            operator_class: k.operator_class.clone().filter(|_| pg),
+            prefix: k.prefix.filter(|_| my),
+        })
+        .collect();
+    if keys.iter().all(|k| *k == KeyOptions::default()) {
+        keys.clear();
+    }
+    let options = IndexOptions {
+        method,
+        keys,
+        predicate: o.predicate.clone().filter(|_| !my),
+        include: if pg { o.include.clone() } else { Vec::new() },
+        nulls_not_distinct: o.nulls_not_distinct && pg,
+    };
+    Index { name: None, columns: index.columns.clone(), unique: index.unique, options }
 }
 
 fn foreign_keys(t: &Table, backend: Backend) -> Vec<ForeignKey> {

@@ -59,16 +59,17 @@ impl MigrationTrait for Migration {
                     .to_owned(),
             )
             .await?;
-        manager
-            .create_index(
-                Index::create()
-                    .name("uq_accounts_email")
-                    .table(Accounts::Table)
-                    .col(Accounts::Email)
-                    .unique()
-                    .to_owned(),
-            )
-            .await?;
+        seamigrate::batch::create_index(
+            manager,
+            Accounts::Table,
+            Index::create()
+                .name("uq_accounts_email")
+                .table(Accounts::Table)
+                .col(Accounts::Email)
+                .unique()
+                .to_owned(),
+        )
+        .await?;
         Ok(())
     }
 }

@@ -1,0 +1,233 @@
+//! Indexes read from `CREATE INDEX` statements: as PostgreSQL prints one (`pg_get_indexdef`),
+//! as SQLite keeps one (`sqlite_master.sql`), and as sea-query writes one declared beside the
+//! entities. Expressions and predicates are printed in one canonical form, so that the server's
+//! spelling and sea-query's compare equal: sqlparser's printing, with identifiers quoted only
+//! where SQL needs it, function names in lower case, PostgreSQL's implicit casts to text left
+//! out, and parentheses exactly where the expression's structure needs them.
+//!
+//! Hand-written on top of sqlparser because no crate compares SQL expressions for equivalence.
+
+use super::model::{Index, IndexOptions, KeyOptions};
+use crate::db::Backend;
+use sqlparser::ast::{
+    CastKind, DataType, Expr, FunctionArg, FunctionArgExpr, FunctionArguments, Ident, ObjectNamePart,
+    OrderBySort, Statement, Value, VisitMut, VisitorMut, visit_expressions_mut,
+};
+use sqlparser::dialect::{Dialect, MySqlDialect, PostgreSqlDialect, SQLiteDialect};
+use sqlparser::parser::Parser;
+use std::ops::ControlFlow;
+
+/// The index that `sql`, one `CREATE INDEX` statement in `dialect`'s syntax, creates, with its
+/// expressions printed for `backend` (its identifier quotes). The table is left aside.
+pub(crate) fn parse(sql: &str, dialect: Backend, backend: Backend) -> Result<Index, String> {
+    let parsed = Parser::parse_sql(dialect_of(dialect).as_ref(), sql).map_err(|e| e.to_string())?;
+    let Some(Statement::CreateIndex(create)) = parsed.into_iter().next() else {
+        return Err("not a CREATE INDEX statement".into());
+    };
+    let mut index = Index {
+        name: create.name.as_ref().and_then(|n| n.0.last()).map(part_name),
+        unique: create.unique,
+        ..Index::default()
+    };
+    let mut keys = Vec::new();
+    for column in create.columns {
+        let order = column.column.options;
+        let (part, prefix) = key_part(column.column.expr, backend);
+        index.columns.push(part);
+        keys.push(KeyOptions {
+            descending: matches!(order.sort, Some(OrderBySort::Desc)),
+            operator_class: column.operator_class.map(|c| c.to_string().to_lowercase()),
+            prefix,
+        });
+    }
+    if keys.iter().all(|k| *k == KeyOptions::default()) {
+        keys.clear();
+    }
+    index.options = IndexOptions {
+        method: create.using.map(|m| m.to_string().to_lowercase()).filter(|m| m != "btree"),
+        keys,
+        predicate: create.predicate.map(|p| canonical(p, backend)),
+        include: create.include.into_iter().map(|i| i.value).collect(),
+        nulls_not_distinct: create.nulls_distinct == Some(false),
+    };
+    Ok(index)
+}
+
+fn dialect_of(backend: Backend) -> Box<dyn Dialect> {
+    match backend {
+        Backend::Postgres => Box::new(PostgreSqlDialect {}),
+        Backend::MySql => Box::new(MySqlDialect {}),
+        Backend::Sqlite => Box::new(SQLiteDialect {}),
+    }
+}
+
+fn part_name(part: &ObjectNamePart) -> String {
+    match part.as_ident() {
+        Some(ident) => ident.value.clone(),
+        None => part.to_string(),
+    }
+}
+
+/// One key part: a column by name, a MySQL prefix (`name (10)`, which parses as a call), or an
+/// expression in parentheses.
+fn key_part(expr: Expr, backend: Backend) -> (String, Option<u32>) {
+    match expr {
+        Expr::Identifier(ident) => (ident.value, None),
+        Expr::Nested(inner) if matches!(*inner, Expr::Identifier(_)) => key_part(*inner, backend),
+        Expr::Function(ref call) => match (call.name.0.as_slice(), prefix_length(&call.args)) {
+            ([name], Some(len)) => (part_name(name), Some(len)),
+            _ => (format!("({})", canonical(expr, backend)), None),
+        },
+        other => (format!("({})", canonical(other, backend)), None),
+    }
+}
+
+/// The length in `name (10)`: one integer argument.
+fn prefix_length(args: &FunctionArguments) -> Option<u32> {
+    let FunctionArguments::List(list) = args else { return None };
+    match list.args.as_slice() {
+        [FunctionArg::Unnamed(FunctionArgExpr::Expr(Expr::Value(v)))] => match &v.value {
+            Value::Number(n, _) => n.parse().ok(),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// `expr` printed canonically for `backend` (see the module's comment).
+fn canonical(mut expr: Expr, backend: Backend) -> String {
+    let quote = if backend == Backend::MySql { '`' } else { '"' };
+    let _ = visit_expressions_mut(&mut expr, |e| {
+        simplify(e);
+        ControlFlow::<()>::Continue(())
+    });
+    let mut idents = Idents { quote };
+    let _ = expr.visit(&mut idents);
+    expr.to_string()
+}
+
+/// One node, its children already simplified: parentheses and casts to text dropped, then
+/// put back around the operands whose structure needs them.
+fn simplify(e: &mut Expr) {
+    let placeholder = || Expr::Value(Value::Null.into());
+    match e {
+        Expr::Nested(inner) => *e = std::mem::replace(inner.as_mut(), placeholder()),
+        Expr::Cast { kind: CastKind::DoubleColon, data_type, expr, .. } if is_text(data_type) => {
+            *e = std::mem::replace(expr.as_mut(), placeholder());
+        }
+        Expr::BinaryOp { left, right, .. } => {
+            group(left);
+            group(right);
+        }
+        Expr::UnaryOp { expr, .. } | Expr::IsNull(expr) | Expr::IsNotNull(expr) | Expr::IsTrue(expr)
+        | Expr::IsFalse(expr) | Expr::IsNotTrue(expr) | Expr::IsNotFalse(expr) => group(expr),
+        Expr::Function(call) => {
+            for part in &mut call.name.0 {
+                if let Some(ident) = part.as_ident() {
+                    // A function's name is never quoted: `lower` is a keyword, yet a name here.
+                    *part = ObjectNamePart::Identifier(Ident::new(ident.value.to_lowercase()));
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Puts `operand` in parentheses when printing it bare could change what it means.
+fn group(operand: &mut Box<Expr>) {
+    if matches!(**operand, Expr::BinaryOp { .. } | Expr::UnaryOp { .. } | Expr::IsNull(_) | Expr::IsNotNull(_)) {
+        let inner = std::mem::replace(operand.as_mut(), Expr::Value(Value::Null.into()));
+        **operand = Expr::Nested(Box::new(inner));
+    }
+}
+
+fn is_text(ty: &DataType) -> bool {
+    matches!(ty, DataType::Text | DataType::Varchar(_) | DataType::CharacterVarying(_))
+}
+
+/// Requotes every identifier: bare where it is a plain lower-case name and no keyword.
+struct Idents {
+    quote: char,
+}
+
+impl VisitorMut for Idents {
+    type Break = ();
+
+    fn post_visit_expr(&mut self, expr: &mut Expr) -> ControlFlow<()> {
+        match expr {
+            Expr::Identifier(ident) => *ident = ident_for(&ident.value, self.quote),
+            Expr::CompoundIdentifier(parts) => {
+                for ident in parts.iter_mut() {
+                    *ident = ident_for(&ident.value, self.quote);
+                }
+            }
+            _ => {}
+        }
+        ControlFlow::Continue(())
+    }
+}
+
+fn ident_for(name: &str, quote: char) -> Ident {
+    let plain = name.chars().next().is_some_and(|c| c.is_ascii_lowercase() || c == '_')
+        && name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
+    if plain && !RESERVED.contains(&name) { Ident::new(name) } else { Ident::with_quote(quote, name) }
+}
+
+/// Words the backends reserve, which a column named so must be quoted as (PostgreSQL's
+/// reserved key words and MySQL's and SQLite's common ones). sqlparser's keyword list also
+/// holds words such as `id` and `name` that no backend quotes, so it cannot serve here.
+const RESERVED: &[&str] = &[
+    "all", "analyse", "analyze", "and", "any", "array", "as", "asc", "asymmetric", "between", "both", "by", "case",
+    "cast", "check", "collate", "column", "constraint", "create", "cross", "current_date", "current_time",
+    "current_timestamp", "current_user", "default", "delete", "desc", "distinct", "do", "else", "end", "except",
+    "exists", "false", "fetch", "for", "foreign", "from", "full", "grant", "group", "having", "in", "index", "inner",
+    "insert", "intersect", "into", "is", "join", "key", "lateral", "leading", "left", "like", "limit", "natural",
+    "not", "null", "offset", "on", "only", "or", "order", "outer", "primary", "references", "returning", "right",
+    "select", "some", "table", "then", "to", "trailing", "true", "union", "unique", "update", "user", "using",
+    "values", "when", "where", "window", "with",
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pg(sql: &str) -> Index {
+        parse(sql, Backend::Postgres, Backend::Postgres).unwrap()
+    }
+
+    #[test]
+    fn the_server_s_spelling_and_sea_query_s_compare_equal() {
+        let server = pg("CREATE UNIQUE INDEX i ON public.t USING btree (lower((email)::text)) WHERE ((status)::text = 'active'::text)");
+        let declared = pg(r#"CREATE UNIQUE INDEX "i" ON "t" (LOWER("email")) WHERE "status" = 'active'"#);
+        let canonical = |i: &Index| crate::schema::normalise::canonical_index(i, Backend::Postgres);
+        assert_eq!(canonical(&server), canonical(&declared));
+        assert_eq!(server.columns, ["(lower(email))"]);
+        assert_eq!(server.options.predicate.as_deref(), Some("status = 'active'"));
+    }
+
+    #[test]
+    fn grouping_that_changes_the_meaning_is_kept() {
+        let a = pg("CREATE INDEX i ON t (a) WHERE (a = 1 AND b = 2) OR c = 3");
+        let b = pg("CREATE INDEX i ON t (a) WHERE a = 1 AND (b = 2 OR c = 3)");
+        assert_ne!(a.options.predicate, b.options.predicate);
+        let c = pg("CREATE INDEX i ON t (a) WHERE (((a = 1) AND (b = 2)) OR (c = 3))");
+        assert_eq!(a.options.predicate, c.options.predicate);
+    }
+
+    #[test]
+    fn method_order_operator_class_include_and_nulls_are_read() {
+        let i = pg("CREATE UNIQUE INDEX i ON public.t USING gin (name gin_trgm_ops, b DESC) INCLUDE (c) NULLS NOT DISTINCT");
+        assert_eq!(i.options.method.as_deref(), Some("gin"));
+        assert_eq!(i.options.keys[0].operator_class.as_deref(), Some("gin_trgm_ops"));
+        assert!(i.options.keys[1].descending);
+        assert_eq!(i.options.include, ["c"]);
+        assert!(i.options.nulls_not_distinct);
+    }
+
+    #[test]
+    fn a_prefix_length_is_a_key_option() {
+        let i = parse(r#"CREATE INDEX "i" ON "t" ("name" (10))"#, Backend::Postgres, Backend::MySql).unwrap();
+        assert_eq!(i.columns, ["name"]);
+        assert_eq!(i.options.keys[0].prefix, Some(10));
+    }
+}
