@@ -91,6 +91,7 @@ fn synthetic_table(i: usize) -> Table {
         primary_key: vec!["id".into()],
         columns,
         name,
+        checks: Vec::new(),
     }
 }
 

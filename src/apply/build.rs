@@ -2,7 +2,7 @@
 //! generator writes the same builder calls, line for line, into a migration file; `apply` runs
 //! them. Nothing here looks at the backend: sea-query renders each statement for its own.
 
-use crate::schema::{Column, ColumnType, DefaultValue, EnumType, FkAction, ForeignKey, Index, KeyOptions, Table};
+use crate::schema::{Check, Column, ColumnType, DefaultValue, EnumType, FkAction, ForeignKey, Index, KeyOptions, Table};
 use sea_orm::sea_query::{
     Alias, ColumnDef, ConditionalStatement, Expr, ForeignKey as SeaForeignKey, ForeignKeyAction,
     ForeignKeyCreateStatement, Index as SeaIndex, IndexColumn, IndexCreateStatement, IndexOrder, IndexType,
@@ -39,7 +39,20 @@ pub fn create_table(table: &Table, enums: &BTreeMap<String, EnumType>) -> TableC
     for fk in &table.foreign_keys {
         create.foreign_key(&mut foreign_key(&table.name, fk));
     }
+    for check in &table.checks {
+        let condition = Expr::cust(check.expression.clone());
+        match &check.name {
+            Some(name) => create.check((Alias::new(name), condition)),
+            None => create.check(condition),
+        };
+    }
     create
+}
+
+/// The name a CHECK constraint goes by in SQL: its own, or one made from its table and the
+/// words of its condition (`ck_users_email_like`), as a draft names a new one.
+pub fn check_name(table: &str, check: &Check) -> String {
+    check.name.clone().unwrap_or_else(|| crate::diff::check_name(table, check))
 }
 
 /// The definition of `column`: type, NULL or NOT NULL, default, auto-increment. `enums` gives

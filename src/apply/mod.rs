@@ -16,7 +16,7 @@ use crate::diff::Change;
 use crate::schema::{EnumType, Table};
 use std::collections::BTreeMap;
 use sea_orm::DbErr;
-use sea_orm::sea_query::Alias;
+use sea_orm::sea_query::{Alias, Expr};
 use sea_orm_migration::SchemaManager;
 
 /// Makes `change` on the database behind `manager` (in its transaction, if it has one).
@@ -56,6 +56,14 @@ pub async fn apply(
         }
         AddIndex { table, index } => {
             Ok(batch::create_index(manager, t(table), build::index(table, index)).await?)
+        }
+        AddCheck { table, check } => {
+            let condition = Expr::cust(check.expression.clone());
+            Ok(batch::add_check(manager, t(table), &build::check_name(table, check), condition).await?)
+        }
+        DropCheck { table, check } => {
+            let condition = Expr::cust(check.expression.clone());
+            Ok(batch::drop_check(manager, t(table), &build::check_name(table, check), condition).await?)
         }
         DropIndex { table, index } => {
             Ok(batch::drop_index(manager, t(table), &build::index_name(table, index)).await?)

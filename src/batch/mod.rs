@@ -26,6 +26,7 @@
 //! table that other tables' rows reference with ON DELETE CASCADE, SET NULL or SET DEFAULT
 //! cannot be rebuilt, because dropping the old table would fire those actions.
 
+mod check;
 mod column;
 pub(crate) mod def;
 mod enums;
@@ -36,6 +37,7 @@ mod key;
 mod postgres;
 pub(crate) mod sqlite;
 
+pub use check::{add_check, drop_check};
 pub use column::{add_column, alter_column, change_column, drop_column};
 pub use enums::alter_enum;
 pub use error::BatchError;

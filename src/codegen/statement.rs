@@ -51,6 +51,11 @@ pub fn render(idents: &mut Idents, change: &Change, enums: &BTreeMap<String, Enu
             let name = build::index_name(table, index);
             batch("drop_index", &format!("{}, {name:?}", idents.table(table)))
         }
+        Change::AddCheck { table, check } | Change::DropCheck { table, check } => {
+            let function = if matches!(change, Change::AddCheck { .. }) { "add_check" } else { "drop_check" };
+            let name = build::check_name(table, check);
+            batch(function, &format!("{}, {name:?}, Expr::cust({:?})", idents.table(table), check.expression))
+        }
         Change::AddForeignKey { table, foreign_key } => batch(
             "add_foreign_key",
             &format!("{}.to_owned()", foreign_key_create(idents, table, foreign_key)),
@@ -95,6 +100,13 @@ fn create_table(idents: &mut Idents, table: &Table, enums: &BTreeMap<String, Enu
     }
     for fk in &table.foreign_keys {
         code.push_str(&format!(".foreign_key({})", foreign_key_create(idents, &table.name, fk)));
+    }
+    for check in &table.checks {
+        let condition = format!("Expr::cust({:?})", check.expression);
+        match &check.name {
+            Some(name) => code.push_str(&format!(".check((Alias::new({name:?}), {condition}))")),
+            None => code.push_str(&format!(".check({condition})")),
+        }
     }
     let mut out = manager("create_table", &code);
     for index in &table.indexes {

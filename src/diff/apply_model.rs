@@ -22,6 +22,8 @@ pub enum ApplyError {
     ColumnExists { table: String, column: String },
     #[error("there is no index on {table} ({columns})")]
     NoIndex { table: String, columns: String },
+    #[error("table {table} has no CHECK constraint ({expression})")]
+    NoCheck { table: String, expression: String },
     #[error("there is no foreign key on {table} ({columns}) to {ref_table}")]
     NoForeignKey { table: String, columns: String, ref_table: String },
     #[error("there is no enum type {0}")]
@@ -71,6 +73,22 @@ pub fn apply_in_place(schema: &mut Schema, change: &Change) -> Result<(), ApplyE
             Ok(())
         }
         DropForeignKey { table, foreign_key } => drop_foreign_key(table_mut(schema, table)?, foreign_key),
+        AddCheck { table, check } => {
+            table_mut(schema, table)?.checks.push(check.clone());
+            Ok(())
+        }
+        DropCheck { table, check } => {
+            let t = table_mut(schema, table)?;
+            let at = t.checks.iter().position(|c| c.name == check.name && check.name.is_some())
+                .or_else(|| t.checks.iter().position(|c| c.expression == check.expression));
+            match at {
+                Some(at) => {
+                    t.checks.remove(at);
+                    Ok(())
+                }
+                None => Err(ApplyError::NoCheck { table: table.clone(), expression: check.expression.clone() }),
+            }
+        }
         CreateEnum { enum_type } => match schema.enums.contains_key(&enum_type.name) {
             true => Err(ApplyError::EnumExists(enum_type.name.clone())),
             false => put_enum(schema, enum_type),

@@ -1,7 +1,7 @@
 //! One change to a schema, as plain data, carrying enough of both sides that it can be undone:
 //! the generator writes a migration's down() from the inverses of its up() changes, in reverse.
 
-use crate::schema::{Column, EnumType, ForeignKey, Index, Table};
+use crate::schema::{Check, Column, EnumType, ForeignKey, Index, Table};
 use serde::Serialize;
 
 /// A single schema change. Index and foreign key names are the ones to use in SQL: for a new
@@ -25,6 +25,8 @@ pub enum Change {
     DropIndex { table: String, index: Index },
     AddForeignKey { table: String, foreign_key: ForeignKey },
     DropForeignKey { table: String, foreign_key: ForeignKey },
+    AddCheck { table: String, check: Check },
+    DropCheck { table: String, check: Check },
     CreateEnum { enum_type: EnumType },
     DropEnum { enum_type: EnumType },
     /// Values added to or removed from a PostgreSQL enum type.
@@ -48,6 +50,8 @@ impl Change {
             DropIndex { table, index } => AddIndex { table, index },
             AddForeignKey { table, foreign_key } => DropForeignKey { table, foreign_key },
             DropForeignKey { table, foreign_key } => AddForeignKey { table, foreign_key },
+            AddCheck { table, check } => DropCheck { table, check },
+            DropCheck { table, check } => AddCheck { table, check },
             CreateEnum { enum_type } => DropEnum { enum_type },
             DropEnum { enum_type } => CreateEnum { enum_type },
             AlterEnum { from, to } => AlterEnum { from: to, to: from },
@@ -68,7 +72,9 @@ impl Change {
             | AddIndex { table, .. }
             | DropIndex { table, .. }
             | AddForeignKey { table, .. }
-            | DropForeignKey { table, .. } => Some(table),
+            | DropForeignKey { table, .. }
+            | AddCheck { table, .. }
+            | DropCheck { table, .. } => Some(table),
             CreateEnum { .. } | DropEnum { .. } | AlterEnum { .. } => None,
         }
     }

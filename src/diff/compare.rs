@@ -7,7 +7,7 @@
 
 use super::clashes::avoid_clashes;
 use super::keys::{fk_source_name, index_source_name, key_changes, keys_to_refit};
-use super::names::{NameGen, foreign_key_name, index_name};
+use super::names::{NameGen, check_name, foreign_key_name, index_name};
 use super::options::DiffOptions;
 use super::order::order;
 use super::portable::portable;
@@ -15,7 +15,8 @@ use super::rename::{RenameError, apply_declared, check_renames};
 use super::warnings::warnings;
 use super::{Change, Diff};
 use crate::db::Backend;
-use crate::schema::{Column, Schema, Table, normalise};
+use crate::schema::normalise::canonical_condition;
+use crate::schema::{Check, Column, Schema, Table, normalise};
 
 /// The changes that take `from` (the live database) to `to` (what the entities describe), in an
 /// order that respects dependencies, with a warning for each that may lose data or fail on it.
@@ -54,7 +55,8 @@ struct Sides<'a> {
 fn all_names(schema: &Schema) -> impl Iterator<Item = String> + '_ {
     schema.tables.values().flat_map(|t| {
         let indexes = t.indexes.iter().filter_map(|i| i.name.clone());
-        indexes.chain(t.foreign_keys.iter().filter_map(|f| f.name.clone()))
+        let checks = t.checks.iter().filter_map(|c| c.name.clone());
+        indexes.chain(t.foreign_keys.iter().filter_map(|f| f.name.clone())).chain(checks)
     })
 }
 
@@ -90,11 +92,29 @@ fn table_changes(s: &Sides, names: &mut NameGen) -> Vec<Change> {
                     changes.push(Change::AlterPrimaryKey { table: name.clone(), from, to });
                 }
                 changes.extend(key_changes(name, source_from, source_to, s.backend, names));
+                changes.extend(check_changes(name, source_from, source_to, s.backend, names));
             }
             _ => changes.push(Change::CreateTable {
                 table: whole_table(source_to, wanted, s.backend, Some(names)),
             }),
         }
+    }
+    changes
+}
+
+/// CHECK constraints dropped from and added to table `name` (both source tables), compared by
+/// condition: a dropped one by its name in the database, a new one by its declared name or a
+/// generated one.
+fn check_changes(name: &str, from: &Table, to: &Table, backend: Backend, names: &mut NameGen) -> Vec<Change> {
+    let mut changes = Vec::new();
+    let canonical = |c: &Check| canonical_condition(&c.expression, backend);
+    let has = |t: &Table, c: &Check| t.checks.iter().any(|x| canonical(x) == canonical(c));
+    for check in from.checks.iter().filter(|c| !has(to, c)) {
+        changes.push(Change::DropCheck { table: name.to_owned(), check: check.clone() });
+    }
+    for check in to.checks.iter().filter(|c| !has(from, c)) {
+        let named = check.name.clone().unwrap_or_else(|| names.fresh(check_name(name, check)));
+        changes.push(Change::AddCheck { table: name.to_owned(), check: Check { name: Some(named), ..check.clone() } });
     }
     changes
 }
@@ -137,6 +157,10 @@ fn whole_table(source: &Table, normal: &Table, backend: Backend, mut names: Opti
         if let (None, Some(names)) = (&index.name, names.as_deref_mut()) {
             index.name = Some(names.fresh(index_name(&name, index)));
         }
+    }
+    for check in &mut table.checks {
+        let same = source.checks.iter().find(|c| canonical_condition(&c.expression, backend) == check.expression);
+        check.name = same.and_then(|c| c.name.clone());
     }
     for fk in &mut table.foreign_keys {
         fk.name = fk_source_name(source, fk, backend);

@@ -21,6 +21,8 @@ impl Change {
             }
             AddIndex { table, index } => format!("add {} on {table} {}", index_label(index), index_shape(index)),
             DropIndex { table, index } => format!("drop {} on {table}", index_label(index)),
+            AddCheck { table, check } => format!("add check {} on {table} ({})", name_or_unnamed(&check.name), check.expression),
+            DropCheck { table, check } => format!("drop check {} on {table} ({})", name_or_unnamed(&check.name), check.expression),
             AddForeignKey { table, foreign_key } => format!("add {}", fk_summary(table, foreign_key)),
             DropForeignKey { table, foreign_key } => {
                 format!("drop foreign key {} on {table}", name_or_unnamed(&foreign_key.name))

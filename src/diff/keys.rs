@@ -17,6 +17,7 @@ pub(crate) fn canonical_fk(fk: &ForeignKey, backend: Backend) -> ForeignKey {
         primary_key: Vec::new(),
         indexes: Vec::new(),
         foreign_keys: vec![fk.clone()],
+        ..Table::default()
     };
     let schema = Schema { tables: BTreeMap::from([(String::new(), table)]), enums: BTreeMap::new() };
     let normal = normalise(&schema, backend).tables.into_values().flat_map(|t| t.foreign_keys).next();

@@ -43,7 +43,7 @@ pub use apply_model::{ApplyError, apply, apply_all, apply_in_place};
 pub use candidates::{RenameCandidate, rename_candidates};
 pub use change::{Change, inverse_of};
 pub use compare::{diff, try_diff};
-pub use names::{MAX_IDENTIFIER_LEN, fit_identifier, foreign_key_name, index_name};
+pub use names::{MAX_IDENTIFIER_LEN, check_name, fit_identifier, foreign_key_name, index_name};
 pub use options::DiffOptions;
 pub use order::order;
 pub use rename::{ParseRenameError, Rename, RenameError, check_renames};

@@ -2,7 +2,7 @@
 //! the table and columns so that the same schema always gets the same names, and short enough
 //! for every backend (PostgreSQL cuts identifiers at 63 bytes, MySQL refuses more than 64).
 
-use crate::schema::{ForeignKey, Index};
+use crate::schema::{Check, ForeignKey, Index};
 use sha2::{Digest, Sha256};
 use std::collections::BTreeSet;
 
@@ -13,6 +13,18 @@ pub const MAX_IDENTIFIER_LEN: usize = 63;
 pub fn index_name(table: &str, index: &Index) -> String {
     let prefix = if index.unique { "uq" } else { "idx" };
     fit_identifier(&join(prefix, table, &index.columns))
+}
+
+/// The name for the CHECK constraint `check` on `table`: `ck_<table>_` and the words of its
+/// condition, e.g. `ck_users_email_like` for `email LIKE '%@%'`.
+pub fn check_name(table: &str, check: &Check) -> String {
+    let words: Vec<String> = check
+        .expression
+        .split(|c: char| !(c.is_alphanumeric() || c == '_'))
+        .filter(|w| !w.is_empty() && !w.chars().all(|c| c.is_ascii_digit()))
+        .map(str::to_lowercase)
+        .collect();
+    fit_identifier(&join("ck", table, &words))
 }
 
 /// The name for `foreign_key` on `table`: `fk_<table>_<col>_<col>`.

@@ -43,6 +43,7 @@ enum Phase {
     GrowEnum,
     DropForeignKey,
     DropIndex,
+    DropCheck,
     DropTable,
     CreateTable,
     AddColumn,
@@ -53,6 +54,8 @@ enum Phase {
     DropColumn,
     AddIndex,
     AddForeignKey,
+    /// Once every column it names is there, as the rows will stay.
+    AddCheck,
     /// Values removed: once no new definition needs them.
     ShrinkEnum,
     DropEnum,
@@ -77,6 +80,8 @@ fn phase(change: &Change) -> Phase {
         DropColumn { .. } => Phase::DropColumn,
         AddIndex { .. } => Phase::AddIndex,
         AddForeignKey { .. } => Phase::AddForeignKey,
+        DropCheck { .. } => Phase::DropCheck,
+        AddCheck { .. } => Phase::AddCheck,
         DropEnum { .. } => Phase::DropEnum,
     }
 }

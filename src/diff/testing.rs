@@ -7,7 +7,8 @@
 //! same pairs on real databases; not part of the API.
 
 use crate::schema::{
-    Column, ColumnType, DefaultValue, EnumType, FkAction, ForeignKey, Index, IndexOptions, KeyOptions, Schema, Table,
+    Check, Column, ColumnType, DefaultValue, EnumType, FkAction, ForeignKey, Index, IndexOptions, KeyOptions, Schema,
+    Table,
 };
 use std::collections::BTreeSet;
 
@@ -91,12 +92,15 @@ fn random_table(rng: &mut Rng, name: &str, tables: &[String], schema: &Schema) -
             columns.push(random_column(rng, c, schema));
         }
     }
-    let mut table = Table { name: name.into(), columns, primary_key: vec!["id".into()], indexes: vec![], foreign_keys: vec![] };
+    let mut table = Table { name: name.into(), columns, primary_key: vec!["id".into()], indexes: vec![], foreign_keys: vec![], checks: vec![] };
     for _ in 0..rng.below(4) {
         add_random_index(rng, &mut table);
     }
     for _ in 0..rng.below(3) {
         add_random_fk(rng, &mut table, tables);
+    }
+    if rng.side_chance(15) {
+        add_random_check(rng, &mut table);
     }
     if rng.chance(15) {
         table.primary_key = random_key(rng, &table);
@@ -147,6 +151,13 @@ fn add_random_index(rng: &mut Rng, table: &mut Table) {
         options.predicate = Some(format!("{} IS NOT NULL", columns[0]));
     }
     table.indexes.push(Index { name: Some(name), columns, unique, options });
+}
+
+/// A CHECK on `id`, which every table has and every row meets (ids start at 1).
+fn add_random_check(rng: &mut Rng, table: &mut Table) {
+    let n = Rng::step(&mut rng.1);
+    let name = format!("ck_{}_{}", table.name, n % 1_000_000);
+    table.checks.push(Check { name: Some(name), expression: format!("id >= {}", (n >> 32) % 2) });
 }
 
 fn add_random_fk(rng: &mut Rng, table: &mut Table, tables: &[String]) {
@@ -220,6 +231,12 @@ fn mutate_enums(rng: &mut Rng, schema: &mut Schema) {
 }
 
 fn mutate_table(rng: &mut Rng, table: &mut Table, kind: usize, tables: &[String], schema: &Schema) {
+    if rng.side_chance(15) {
+        match table.checks.is_empty() {
+            true => add_random_check(rng, table),
+            false => table.checks.clear(),
+        }
+    }
     let others = other_columns(table);
     let pick_column = |rng: &mut Rng| (!others.is_empty()).then(|| rng.pick(&others).clone());
     match kind {
@@ -297,6 +314,7 @@ fn repair_table(table: &mut Table, schema: &Schema) {
     let this = table.clone();
     // An index on the primary key of a table that has none would have no columns.
     table.indexes.retain(|i| !i.columns.is_empty() && has(&this, &i.columns));
+    table.checks.retain(|_| this.column("id").is_some());
     table.foreign_keys.retain(|f| {
         let target = if f.ref_table == this.name { Some(&this) } else { schema.table(&f.ref_table) };
         has(&this, &f.columns) && target.is_some_and(|t| has(t, &f.ref_columns))
@@ -334,19 +352,30 @@ fn dedup_keys(table: &mut Table) {
 }
 
 /// A small seeded generator (SplitMix64): the same seed, the same schemas.
-pub struct Rng(u64);
+/// SplitMix64, with a second stream for features added to the generator later, so that adding
+/// one leaves the schemas of every earlier seed as they were.
+pub struct Rng(u64, u64);
 
 impl Rng {
     pub fn new(seed: u64) -> Self {
-        Rng(seed)
+        Rng(seed, seed ^ 0x5EC0_4D57_4EA4_0001)
     }
 
     pub fn next_u64(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
+        Self::step(&mut self.0)
+    }
+
+    fn step(state: &mut u64) -> u64 {
+        *state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = *state;
         z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
         z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
         z ^ (z >> 31)
+    }
+
+    /// True with `percent` percent probability, drawn from the second stream.
+    pub fn side_chance(&mut self, percent: u64) -> bool {
+        Self::step(&mut self.1) % 100 < percent
     }
 
     /// A number in `0..n` (`n` > 0).

@@ -23,7 +23,7 @@ pub(crate) fn id() -> Column {
 pub(crate) fn table(name: &str, columns: Vec<Column>) -> Table {
     let mut all = vec![id()];
     all.extend(columns);
-    Table { name: name.into(), columns: all, primary_key: vec!["id".into()], indexes: vec![], foreign_keys: vec![] }
+    Table { name: name.into(), columns: all, primary_key: vec!["id".into()], indexes: vec![], foreign_keys: vec![], checks: Vec::new() }
 }
 
 pub(crate) fn strings(names: &[&str]) -> Vec<String> {

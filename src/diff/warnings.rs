@@ -70,6 +70,10 @@ fn change_warnings(change: &Change) -> Vec<(Severity, String)> {
             DataDependent,
             format!("adds {} on {table} ({}): fails if rows repeat a value", index_label(index), index.columns.join(", ")),
         )],
+        AddCheck { table, check } => vec![(
+            DataDependent,
+            format!("adds CHECK ({}) on {table}: fails if a row does not meet it", check.expression),
+        )],
         AddForeignKey { table, foreign_key } => vec![(
             DataDependent,
             format!("adds {}: fails if rows reference missing ones", fk_summary(table, foreign_key)),

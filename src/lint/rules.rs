@@ -24,6 +24,7 @@ pub enum Rule {
     NotNullWithoutDefault,
     IndexWithoutConcurrently,
     ForeignKeyWithoutNotValid,
+    CheckWithoutNotValid,
     TypeChangeRewrite,
     SetNotNull,
     EmptyDown,
@@ -45,6 +46,7 @@ impl Rule {
             NotNullWithoutDefault => "not-null-without-default",
             IndexWithoutConcurrently => "index-without-concurrently",
             ForeignKeyWithoutNotValid => "foreign-key-without-not-valid",
+            CheckWithoutNotValid => "check-without-not-valid",
             TypeChangeRewrite => "type-change-rewrite",
             SetNotNull => "set-not-null",
             EmptyDown => "empty-down",
@@ -81,6 +83,9 @@ impl Rule {
             }
             ForeignKeyWithoutNotValid => {
                 "add the key NOT VALID, then VALIDATE CONSTRAINT in a later migration, to avoid a long lock"
+            }
+            CheckWithoutNotValid => {
+                "add the check NOT VALID, then VALIDATE CONSTRAINT in a later migration, to avoid a long lock"
             }
             TypeChangeRewrite => {
                 "the table is rewritten under an exclusive lock: run it in a quiet window, or add a new column and backfill"

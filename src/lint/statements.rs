@@ -209,6 +209,13 @@ fn alter_rules(table: &str, op: &AlterTableOperation, cx: &Context) -> Vec<(Rule
                 format!("adds foreign key {key} on {table} without NOT VALID: {table} and the referenced table are locked while every row is checked"),
             )]
         }
+        AlterTableOperation::AddConstraint { constraint: TableConstraint::Check(check), not_valid: false } if pg => {
+            let name = check.name.as_ref().map(|n| n.value.clone()).unwrap_or_default();
+            vec![(
+                Rule::CheckWithoutNotValid,
+                format!("adds CHECK constraint {name} on {table} without NOT VALID: {table} is locked while every row is checked"),
+            )]
+        }
         _ => Vec::new(),
     }
 }

@@ -516,7 +516,7 @@ mod tests {
             ],
             primary_key: names(&["id"]),
             indexes: vec![index(Some("uq_tenants_name"), &["name"], true)],
-            foreign_keys: vec![],
+            foreign_keys: vec![], checks: Vec::new(),
         };
         let users = Table {
             name: "users".into(),
@@ -542,7 +542,7 @@ mod tests {
                 &["tenant_id", "email"],
                 false,
             )],
-            foreign_keys: vec![fk(&["tenant_id"], "tenants", FkAction::SetNull)],
+            foreign_keys: vec![fk(&["tenant_id"], "tenants", FkAction::SetNull)], checks: Vec::new(),
         };
         let profiles = Table {
             name: "user profiles".into(),
@@ -568,7 +568,7 @@ mod tests {
                     on_update: FkAction::Restrict,
                     ..fk(&["user_id"], "users", FkAction::Cascade)
                 },
-            ],
+            ], checks: Vec::new(),
         };
         let role = EnumType {
             name: "user_role".into(),

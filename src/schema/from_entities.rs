@@ -5,7 +5,7 @@
 use super::model::{ColumnType, EnumType, Schema, Table};
 use super::statement;
 use crate::db::Backend;
-use sea_orm::sea_query::{ColumnType as SqType, IndexCreateStatement};
+use sea_orm::sea_query::{ColumnType as SqType, Expr, IndexCreateStatement};
 use sea_orm::{ColumnTrait, DbBackend, EntityTrait, IdenStatic, Iterable};
 
 /// The entities of an application, registered once, from which the schema they describe can be
@@ -20,6 +20,8 @@ pub struct EntitySet {
     entities: Vec<Registered>,
     /// Indexes declared beside the entities, by table.
     indexes: Vec<(&'static str, IndexCreateStatement)>,
+    /// CHECK constraints declared beside the entities: table, name, condition.
+    checks: Vec<(&'static str, String, Expr)>,
 }
 
 /// One registered entity: its table name and how to describe it.
@@ -61,6 +63,14 @@ impl EntitySet {
         self
     }
 
+    /// Adds a CHECK constraint named `name` to `entity`'s table (sea-orm's attributes have none),
+    /// e.g. `.check(users::Entity, "ck_users_email", Expr::col(users::Column::Email).like("%@%"))`.
+    /// The condition is compared with the database's in canonical form (see `docs/autogenerate.md`).
+    pub fn check<E: EntityTrait>(mut self, entity: E, name: &str, condition: Expr) -> Self {
+        self.checks.push((entity.table_name(), name.to_owned(), condition));
+        self
+    }
+
     /// The registered tables' names, in registration order.
     pub fn table_names(&self) -> Vec<&'static str> {
         self.entities.iter().map(|e| e.table).collect()
@@ -83,6 +93,11 @@ impl EntitySet {
         for (table, index) in &self.indexes {
             if let Some(table) = schema.tables.get_mut(*table) {
                 table.indexes.push(statement::index(index, backend));
+            }
+        }
+        for (table, name, condition) in &self.checks {
+            if let Some(table) = schema.tables.get_mut(*table) {
+                table.checks.push(statement::check(name, condition, backend));
             }
         }
         schema

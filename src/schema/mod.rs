@@ -17,7 +17,7 @@ pub mod diagram;
 mod filter;
 pub mod from_database;
 pub mod from_entities;
-pub(crate) mod index_sql;
+pub(crate) mod sql_text;
 pub mod model;
 pub mod normalise;
 mod statement;
@@ -27,7 +27,7 @@ pub use filter::{Filter, HISTORY_TABLES};
 pub use from_database::discover;
 pub use from_entities::EntitySet;
 pub use model::{
-    Column, ColumnType, DefaultValue, EnumType, FkAction, ForeignKey, Index, IndexOptions,
+    Check, Column, ColumnType, DefaultValue, EnumType, FkAction, ForeignKey, Index, IndexOptions,
     KeyOptions, Schema, Table,
 };
 pub use normalise::normalise;

@@ -22,8 +22,9 @@ impl Schema {
     }
 }
 
-/// One table: its columns in order, primary key, secondary indexes and foreign keys.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+/// One table: its columns in order, primary key, secondary indexes, foreign keys and CHECK
+/// constraints.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct Table {
     pub name: String,
     /// The columns in table order (by name once normalised: column order is not a difference).
@@ -33,6 +34,9 @@ pub struct Table {
     /// Secondary indexes, unique constraints included (as unique indexes); never the primary key.
     pub indexes: Vec<Index>,
     pub foreign_keys: Vec<ForeignKey>,
+    /// Table and column CHECK constraints alike (a column's is a table's on that column).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub checks: Vec<Check>,
 }
 
 impl Table {
@@ -145,7 +149,7 @@ pub struct Index {
     /// each source and say nothing about what the index does. Keep the source schema for names.
     pub name: Option<String>,
     /// The key parts in index order: column names, or an expression in parentheses as
-    /// [`crate::schema::index_sql`] prints it canonically, e.g. `(lower(email))`.
+    /// [`crate::schema::sql_text`] prints it canonically, e.g. `(lower(email))`.
     pub columns: Vec<String>,
     pub unique: bool,
     /// How the index is built beyond a list of ascending columns: default for a plain b-tree.
@@ -210,6 +214,16 @@ pub struct KeyOptions {
     /// A MySQL prefix length: only the first `n` characters are indexed.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub prefix: Option<u32>,
+}
+
+/// A CHECK constraint: a condition every row must meet.
+#[derive(Debug, Clone, Default, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct Check {
+    /// The constraint name, where the source has one (SQLite's column checks and a declared
+    /// check may have none); `None` once normalised.
+    pub name: Option<String>,
+    /// The condition, printed canonically ([`crate::schema::sql_text`]).
+    pub expression: String,
 }
 
 /// A foreign key from `columns` of this table to `ref_columns` of `ref_table`.

@@ -2,8 +2,8 @@
 //! sea-query `CREATE TABLE`/`CREATE INDEX` statements, and SQLite discovery reports sea-query
 //! column types, so both sources share this reader.
 
-use super::index_sql;
-use super::model::{Column, ColumnType, DefaultValue, FkAction, ForeignKey, Index, Table};
+use super::sql_text;
+use super::model::{Check, Column, ColumnType, DefaultValue, FkAction, ForeignKey, Index, Table};
 use crate::db::Backend;
 use sea_orm::DbBackend;
 use sea_orm::sea_query::{
@@ -23,6 +23,7 @@ pub(crate) fn table(
         primary_key: Vec::new(),
         indexes: Vec::new(),
         foreign_keys: Vec::new(),
+        checks: Vec::new(),
     };
     for def in stmt.get_columns() {
         let spec = def.get_column_spec();
@@ -69,12 +70,21 @@ pub(crate) fn index(stmt: &IndexCreateStatement, backend: DbBackend) -> Index {
     let mut stmt = stmt.clone();
     stmt.table(Alias::new("t"));
     let sql = stmt.to_string(PostgresQueryBuilder);
-    let Ok(mut index) = index_sql::parse(&sql, Backend::Postgres, backend) else { return plain() };
+    let Ok(mut index) = sql_text::parse(&sql, Backend::Postgres, backend) else { return plain() };
     let mysql = stmt.to_string(MysqlQueryBuilder);
     if mysql.starts_with("CREATE FULLTEXT") || mysql.starts_with("CREATE UNIQUE FULLTEXT") {
         index.options.method = Some("fulltext".into());
     }
     index
+}
+
+/// The CHECK constraint `name` with `condition`, read as PostgreSQL's builder writes the
+/// condition (its SQL parses on every backend) and printed canonically for `backend`.
+pub(crate) fn check(name: &str, condition: &Expr, backend: DbBackend) -> Check {
+    let sql = render(condition, DbBackend::Postgres);
+    let backend = Backend::from_sea_orm(backend);
+    let expression = sql_text::expression(&sql, Backend::Postgres, backend).unwrap_or(sql);
+    Check { name: Some(name.to_owned()), expression }
 }
 
 fn column(def: &ColumnDef, backend: DbBackend) -> Column {

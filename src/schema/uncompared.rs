@@ -1,6 +1,6 @@
 //! What a live schema holds that the model does not compare, named so that `check` and
-//! `autogenerate` can say so instead of being silently equal: views, CHECK constraints,
-//! generated columns, triggers, PostgreSQL extensions, PostgreSQL indexes with an explicit
+//! `autogenerate` can say so instead of being silently equal: views, generated columns,
+//! triggers, PostgreSQL extensions, PostgreSQL indexes with an explicit
 //! NULLS FIRST/LAST that is not the default, and MySQL indexes on expressions (indexes are
 //! otherwise compared whole: method, order, operator classes, expressions, predicate, INCLUDE,
 //! NULLS NOT DISTINCT, prefixes). One catalogue query per backend.
@@ -15,9 +15,9 @@ use serde::Serialize;
 /// One object the comparison leaves out, and what kind of object it is.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 pub struct Uncompared {
-    /// e.g. `view`, `check constraint`, `generated column`, `NULLS FIRST/LAST index`.
+    /// e.g. `view`, `trigger`, `generated column`, `NULLS FIRST/LAST index`.
     pub kind: String,
-    /// Its name (empty for SQLite's unnamed CHECK constraints).
+    /// Its name.
     pub name: String,
     /// The table it belongs to, when it belongs to one.
     pub table: Option<String>,
@@ -42,8 +42,6 @@ impl Uncompared {
 const POSTGRES: &str = "WITH ns AS (SELECT oid FROM pg_namespace WHERE nspname = current_schema()) \
     SELECT CASE c.relkind WHEN 'v' THEN 'view' ELSE 'materialized view' END, c.relname::text, NULL::text \
       FROM pg_class c WHERE c.relnamespace = (SELECT oid FROM ns) AND c.relkind IN ('v', 'm') \
-    UNION ALL SELECT 'check constraint', con.conname::text, cl.relname::text FROM pg_constraint con \
-      JOIN pg_class cl ON cl.oid = con.conrelid WHERE con.contype = 'c' AND cl.relnamespace = (SELECT oid FROM ns) \
     UNION ALL SELECT 'generated column', a.attname::text, cl.relname::text FROM pg_attribute a \
       JOIN pg_class cl ON cl.oid = a.attrelid WHERE a.attgenerated <> '' AND NOT a.attisdropped \
       AND cl.relkind IN ('r', 'p') AND cl.relnamespace = (SELECT oid FROM ns) \
@@ -57,8 +55,6 @@ const POSTGRES: &str = "WITH ns AS (SELECT oid FROM pg_namespace WHERE nspname =
 
 const MYSQL: &str = "SELECT 'view', CAST(TABLE_NAME AS CHAR), CAST(NULL AS CHAR) FROM information_schema.VIEWS \
       WHERE TABLE_SCHEMA = DATABASE() \
-    UNION ALL SELECT 'check constraint', CAST(CONSTRAINT_NAME AS CHAR), CAST(TABLE_NAME AS CHAR) \
-      FROM information_schema.TABLE_CONSTRAINTS WHERE TABLE_SCHEMA = DATABASE() AND CONSTRAINT_TYPE = 'CHECK' \
     UNION ALL SELECT 'generated column', CAST(COLUMN_NAME AS CHAR), CAST(TABLE_NAME AS CHAR) \
       FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() \
       AND COALESCE(GENERATION_EXPRESSION, '') <> '' \
@@ -71,8 +67,7 @@ const SQLITE: &str = "SELECT 'view', name, NULL FROM sqlite_master WHERE type = 
     UNION ALL SELECT 'trigger', name, tbl_name FROM sqlite_master WHERE type = 'trigger' \
     UNION ALL SELECT 'generated column', x.name, m.name FROM sqlite_master m \
       JOIN pragma_table_xinfo(m.name) x WHERE m.type = 'table' AND x.hidden IN (2, 3) \
-    UNION ALL SELECT 'check constraint', '', name FROM sqlite_master WHERE type = 'table' \
-      AND (instr(upper(sql), 'CHECK (') > 0 OR instr(upper(sql), 'CHECK(') > 0)";
+";
 
 /// What the database behind `conn` holds that the model does not compare, for the tables
 /// `filter` accepts (objects of no table always), in kind and name order.

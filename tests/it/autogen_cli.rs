@@ -8,6 +8,7 @@ use sea_orm::DatabaseConnection;
 use sea_orm_migration::SchemaManager;
 use sea_orm_migration::prelude::{Alias, ColumnDef, Index, Table};
 use seamigrate::cli::{Console, run_with};
+use seamigrate::schema::EntitySet;
 
 on_each_backend!(
     check_is_clean_after_up,
@@ -20,10 +21,13 @@ on_each_backend!(
 
 /// Runs the CLI with the reference entities and `console`; returns (exit code, stdout, stderr).
 async fn run(args: &[&str], console: Console) -> (i32, String, String) {
-    let entities = migration::entities();
+    run_entities(&migration::entities(), args, console).await
+}
+
+async fn run_entities(entities: &EntitySet, args: &[&str], console: Console) -> (i32, String, String) {
     let mut argv = vec!["migration"];
     argv.extend_from_slice(args);
-    let code = run_with::<migration::Migrator, _>(argv, &console, Some(&entities)).await;
+    let code = run_with::<migration::Migrator, _>(argv, &console, Some(entities)).await;
     let (out, err) = console.output();
     (code, out, err)
 }
@@ -31,6 +35,11 @@ async fn run(args: &[&str], console: Console) -> (i32, String, String) {
 /// As [`run`], answering no question (as in CI).
 pub async fn entities_cli(args: &[&str]) -> (i32, String, String) {
     run(args, Console::buffered().answering(Vec::<String>::new())).await
+}
+
+/// As [`entities_cli`], with `entities` instead of the reference ones.
+pub async fn cli_with(entities: &EntitySet, args: &[&str]) -> (i32, String, String) {
+    run_entities(entities, args, Console::buffered().answering(Vec::<String>::new())).await
 }
 
 async fn up(db: &TestDb) {

@@ -42,7 +42,7 @@ fn accounts() -> Table {
             unique: true,
             ..Default::default()
         }],
-        foreign_keys: vec![tenant_fk()],
+        foreign_keys: vec![tenant_fk()], checks: Vec::new(),
     }
 }
 
@@ -139,7 +139,7 @@ fn tenants_schema() -> Schema {
         columns: vec![id(), column("name", ColumnType::Text, false)],
         primary_key: vec!["id".into()],
         indexes: vec![],
-        foreign_keys: vec![],
+        foreign_keys: vec![], checks: Vec::new(),
     };
     Schema { tables: BTreeMap::from([("tenants".to_string(), tenants)]), enums: BTreeMap::new() }
 }
@@ -158,7 +158,7 @@ fn two_tables_in_a_cycle() -> Schema {
             ref_columns: vec!["id".into()],
             on_delete: FkAction::SetNull,
             on_update: FkAction::Cascade,
-        }],
+        }], checks: Vec::new(),
     };
     let tables = [("parents", "children"), ("children", "parents")]
         .map(|(name, other)| (name.to_string(), table(name, other)));

@@ -54,7 +54,7 @@ fn table(ty: ColumnType, default: i64) -> Schema {
         columns: vec![column("id", ColumnType::Integer, None), column("limit", ty, Some(DefaultValue::Int(default)))],
         primary_key: vec!["id".into()],
         indexes: vec![],
-        foreign_keys: vec![],
+        foreign_keys: vec![], checks: Vec::new(),
     };
     Schema { tables: [("quotas".to_string(), table)].into(), enums: Default::default() }
 }
@@ -93,7 +93,7 @@ impl MigrationTrait for WholeDefinition {
 async fn set_not_null_is_judged_against_the_live_column() {
     let live = |nullable: bool| {
         let column = Column { name: "email".into(), ty: ColumnType::String { len: Some(255) }, nullable, default: None, auto_increment: false };
-        let table = Table { name: "accounts".into(), columns: vec![column], primary_key: vec![], indexes: vec![], foreign_keys: vec![] };
+        let table = Table { name: "accounts".into(), columns: vec![column], primary_key: vec![], indexes: vec![], foreign_keys: vec![], checks: Vec::new() };
         Schema { tables: [("accounts".to_string(), table)].into(), enums: Default::default() }
     };
     let warned = async |nullable: bool| {

@@ -12,8 +12,7 @@ use entity::users;
 use sea_orm::ConnectionTrait;
 use sea_orm_migration::SchemaManager;
 use sea_orm_migration::prelude::*;
-use seamigrate::Backend;
-use seamigrate::cli::{Console, run_with};
+use crate::autogen_cli::cli_with;
 use seamigrate::diff::{DiffOptions, diff};
 use seamigrate::schema::{EntitySet, Filter, discover};
 
@@ -120,41 +119,24 @@ fn entities(indexes: impl IntoIterator<Item = IndexCreateStatement>) -> EntitySe
     indexes.into_iter().fold(migration::entities(), |set, index| set.index(users::Entity, index))
 }
 
-async fn cli(entities: &EntitySet, args: &[&str]) -> (i32, String, String) {
-    let console = Console::buffered().answering(Vec::<String>::new());
-    let mut argv = vec!["migration"];
-    argv.extend_from_slice(args);
-    let code = run_with::<migration::Migrator, _>(argv, &console, Some(entities)).await;
-    let (out, err) = console.output();
-    (code, out, err)
-}
-
-fn backend(kind: Kind) -> Backend {
-    match kind {
-        Kind::Sqlite => Backend::Sqlite,
-        Kind::Postgres => Backend::Postgres,
-        Kind::Mysql => Backend::MySql,
-    }
-}
-
 async fn indexes_are_compared_whole(db: TestDb) {
     let url = db.url.as_str();
     let cases = zoo(db.kind);
     let declared = entities(cases.iter().map(|c| c.declared.clone()));
-    assert_eq!(cli(&declared, &["-u", url, "up", "-q"]).await.0, 0);
+    assert_eq!(cli_with(&declared, &["-u", url, "up", "-q"]).await.0, 0);
     let conn = db.connect().await;
     for case in &cases {
         conn.execute_unprepared(case.sql).await.unwrap_or_else(|e| panic!("{}: {e}", case.sql));
     }
-    let (code, out, err) = cli(&declared, &["-u", url, "check", "--strict"]).await;
+    let (code, out, err) = cli_with(&declared, &["-u", url, "check", "--strict"]).await;
     assert_eq!(code, 0, "the zoo, declared as made, checks clean:\n{out}{err}");
-    let (code, out, _) = cli(&migration::entities(), &["-u", url, "check"]).await;
+    let (code, out, _) = cli_with(&migration::entities(), &["-u", url, "check"]).await;
     assert_ne!(code, 0, "undeclared, the zoo is a difference: {out}");
     for case in &cases {
         for (what, variant) in &case.variants {
             let others = cases.iter().filter(|c| c.sql != case.sql).map(|c| c.declared.clone());
             let set = entities(others.chain([variant.clone()]));
-            let (code, out, err) = cli(&set, &["-u", url, "check"]).await;
+            let (code, out, err) = cli_with(&set, &["-u", url, "check"]).await;
             let name = variant.get_index_spec().get_name().unwrap_or_default();
             assert_ne!(code, 0, "{name} declared with {what} must differ from `{}`:\n{out}{err}", case.sql);
             assert!(out.contains(name) || err.contains(name), "{name} ({what}) is named:\n{out}{err}");
@@ -166,9 +148,9 @@ async fn drafted_indexes_round_trip(db: TestDb) {
     let url = db.url.as_str();
     let cases = zoo(db.kind);
     let declared = entities(cases.iter().map(|c| c.declared.clone()));
-    assert_eq!(cli(&declared, &["-u", url, "up", "-q"]).await.0, 0);
+    assert_eq!(cli_with(&declared, &["-u", url, "up", "-q"]).await.0, 0);
     let conn = db.connect().await;
-    let backend = backend(db.kind);
+    let backend = db.kind.backend();
     let live = discover(&conn, &Filter::all()).await.unwrap();
     let wanted = declared.schema(backend);
     let options = DiffOptions::new(backend);
@@ -181,10 +163,10 @@ async fn drafted_indexes_round_trip(db: TestDb) {
     let manager = SchemaManager::new(&conn);
     let draft = compiled(db.kind);
     draft.up(&manager).await.unwrap_or_else(|e| panic!("up: {e}"));
-    let (code, out, err) = cli(&declared, &["-u", url, "check", "--strict"]).await;
+    let (code, out, err) = cli_with(&declared, &["-u", url, "check", "--strict"]).await;
     assert_eq!(code, 0, "applied, the draft leaves nothing to do:\n{out}{err}");
     draft.down(&manager).await.unwrap_or_else(|e| panic!("down: {e}"));
-    let (code, out, err) = cli(&declared, &["-u", url, "check"]).await;
+    let (code, out, err) = cli_with(&declared, &["-u", url, "check"]).await;
     assert_ne!(code, 0, "undone, the indexes are missing again:\n{out}{err}");
     for case in &cases {
         let name = case.declared.get_index_spec().get_name().unwrap_or_default();

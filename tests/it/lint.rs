@@ -28,6 +28,7 @@ enum Op {
     ForeignKey(ForeignKeyCreateStatement),
     Delete(DeleteStatement),
     Update(UpdateStatement),
+    Sql(&'static str),
 }
 
 async fn run(manager: &SchemaManager<'_>, op: &Op) -> Result<(), DbErr> {
@@ -40,6 +41,7 @@ async fn run(manager: &SchemaManager<'_>, op: &Op) -> Result<(), DbErr> {
         Op::ForeignKey(s) => manager.execute(s).await,
         Op::Delete(s) => manager.execute(s).await,
         Op::Update(s) => manager.execute(s).await,
+        Op::Sql(sql) => manager.get_connection().execute_unprepared(sql).await.map(|_| ()),
     }
 }
 
@@ -257,6 +259,12 @@ fn cases(kind: Kind) -> Vec<(Scripted, Vec<&'static str>)> {
         cases.push((
             Scripted { version: "m13_foreign_key", up: vec![Op::ForeignKey(fk)], down: vec![drop_fk], allow: &[] },
             only_pg(vec!["foreign-key-without-not-valid"]),
+        ));
+        let add_check = Op::Sql("ALTER TABLE accounts ADD CONSTRAINT ck_accounts_age CHECK (age >= 0)");
+        let drop_check = Op::Sql("ALTER TABLE accounts DROP CONSTRAINT ck_accounts_age");
+        cases.push((
+            Scripted { version: "m16_check", up: vec![add_check], down: vec![drop_check], allow: &[] },
+            only_pg(vec!["check-without-not-valid"]),
         ));
     }
     cases

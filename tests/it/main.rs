@@ -6,6 +6,7 @@ mod support;
 mod adopt;
 mod bad_input;
 mod busy_table;
+mod checks;
 mod autogen_property;
 mod autogen_cli;
 mod backup;

@@ -529,7 +529,7 @@ fn table(columns: Vec<Column>, indexes: Vec<Index>, foreign_keys: Vec<ForeignKey
         columns,
         primary_key: vec!["id".into()],
         indexes,
-        foreign_keys,
+        foreign_keys, checks: Vec::new(),
     };
     Schema {
         tables: BTreeMap::from([("t".into(), t)]),

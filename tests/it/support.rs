@@ -24,6 +24,15 @@ pub enum Kind {
 }
 
 impl Kind {
+    /// The backend this kind of server is.
+    pub fn backend(self) -> seamigrate::Backend {
+        match self {
+            Kind::Sqlite => seamigrate::Backend::Sqlite,
+            Kind::Postgres => seamigrate::Backend::Postgres,
+            Kind::Mysql => seamigrate::Backend::MySql,
+        }
+    }
+
     fn key(self) -> &'static str {
         match self {
             Kind::Sqlite => "sqlite",

@@ -3,8 +3,9 @@
 use super::{current_schema, failed, sqlx_words, type_word};
 use crate::db::Backend;
 use crate::schema::SchemaError;
+use crate::schema::sql_text;
 use crate::schema::model::{
-    Column, ColumnType, DefaultValue, FkAction, ForeignKey, Index, IndexOptions, KeyOptions, Schema, Table,
+    Check, Column, ColumnType, DefaultValue, FkAction, ForeignKey, Index, IndexOptions, KeyOptions, Schema, Table,
 };
 use crate::db::connect::db_words;
 use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, DbErr, Statement};
@@ -31,6 +32,11 @@ pub(super) async fn discover(conn: &DatabaseConnection) -> Result<Schema, Schema
         }
         schema.tables.insert(table.name.clone(), table);
     }
+    for (table, check) in checks(conn, mariadb).await? {
+        if let Some(t) = schema.tables.get_mut(&table) {
+            t.checks.push(check);
+        }
+    }
     let json = if mariadb { mariadb_json_columns(conn).await? } else { Vec::new() };
     for (table, column) in json {
         let column = schema.tables.get_mut(&table).and_then(|t| t.columns.iter_mut().find(|c| c.name == column));
@@ -40,6 +46,38 @@ pub(super) async fn discover(conn: &DatabaseConnection) -> Result<Schema, Schema
         }
     }
     Ok(schema)
+}
+
+/// The CHECK constraints of the database's tables, as `(table, check)`, leaving out the
+/// `json_valid` check MariaDB gives each JSON column (it is the column's type there). MySQL
+/// names a check uniquely in the database and lists no table beside it; MariaDB names it per
+/// table and lists the table.
+async fn checks(conn: &DatabaseConnection, mariadb: bool) -> Result<Vec<(String, Check)>, SchemaError> {
+    let step = "reading CHECK constraints";
+    let on_failure = |e: DbErr| failed(MY, step, db_words(&e));
+    let sql = if mariadb {
+        "SELECT TABLE_NAME, CONSTRAINT_NAME, CHECK_CLAUSE FROM information_schema.CHECK_CONSTRAINTS \
+         WHERE CONSTRAINT_SCHEMA = DATABASE() \
+         AND NOT (LEVEL = 'Column' AND CHECK_CLAUSE = CONCAT('json_valid(`', CONSTRAINT_NAME, '`)'))"
+    } else {
+        "SELECT t.TABLE_NAME, c.CONSTRAINT_NAME, c.CHECK_CLAUSE FROM information_schema.CHECK_CONSTRAINTS c \
+         JOIN information_schema.TABLE_CONSTRAINTS t ON t.CONSTRAINT_SCHEMA = c.CONSTRAINT_SCHEMA \
+         AND t.CONSTRAINT_NAME = c.CONSTRAINT_NAME AND t.CONSTRAINT_TYPE = 'CHECK' \
+         WHERE c.CONSTRAINT_SCHEMA = DATABASE()"
+    };
+    let rows = conn
+        .query_all_raw(Statement::from_string(DbBackend::MySql, sql))
+        .await
+        .map_err(on_failure)?;
+    let mut found = Vec::new();
+    for row in rows {
+        let (table, name, clause): (String, String, String) =
+            (row.try_get_by_index(0).map_err(on_failure)?, row.try_get_by_index(1).map_err(on_failure)?, row.try_get_by_index(2).map_err(on_failure)?);
+        let expression = sql_text::expression(&clause, MY, MY)
+            .map_err(|e| failed(MY, step, format!("cannot read the condition of `{name}` on `{table}` ({clause}): {e}")))?;
+        found.push((table, Check { name: Some(name), expression }));
+    }
+    Ok(found)
 }
 
 /// Whether the server is MariaDB (which MySQL's discovery reads like MySQL, nearly).
@@ -159,6 +197,7 @@ fn table(def: TableDef) -> Table {
         primary_key,
         indexes,
         foreign_keys: def.foreign_keys.into_iter().map(foreign_key).collect(),
+        checks: Vec::new(),
     }
 }
 

@@ -1,7 +1,7 @@
 //! PostgreSQL: the current schema read in a handful of catalogue queries, each for every table
 //! at once and sent concurrently. Columns are read as `information_schema.columns` has them
 //! (computed from `pg_attribute` and `pg_type`) and parsed by sea-schema, as its discovery does;
-//! keys come from `pg_constraint`, indexes from `pg_get_indexdef` (see [`index_sql`]). It reads the same `Schema` as the
+//! keys come from `pg_constraint`, indexes from `pg_get_indexdef` (see [`sql_text`]). It reads the same `Schema` as the
 //! information_schema-based reader it replaced (checked on the reference, corner-case and random
 //! schemas when it was written; the schema and property tests keep it honest).
 //!
@@ -14,9 +14,9 @@ use super::{current_schema, failed, sqlx_words, type_word};
 use crate::db::Backend;
 use crate::db::connect::db_words;
 use crate::schema::SchemaError;
-use crate::schema::index_sql;
+use crate::schema::sql_text;
 use crate::schema::model::{
-    Column, ColumnType, DefaultValue, EnumType, FkAction, ForeignKey, Index, Schema, Table,
+    Check, Column, ColumnType, DefaultValue, EnumType, FkAction, ForeignKey, Index, Schema, Table,
 };
 use sea_orm::sea_query::{Alias, IntoIden};
 use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, DbErr, QueryResult, Statement};
@@ -34,12 +34,13 @@ const PG: Backend = Backend::Postgres;
 pub(super) async fn discover(conn: &DatabaseConnection) -> Result<Schema, SchemaError> {
     let schema_name = current_schema(conn, PG, "SELECT current_schema()").await?;
     let schema_name = schema_name.as_str();
-    let (enums, column_rows, mut keys, mut indexes, table_names) = tokio::try_join!(
+    let (enums, column_rows, mut keys, mut indexes, table_names, mut checks) = tokio::try_join!(
         enums(conn, schema_name),
         rows(conn, COLUMNS, schema_name, COLUMNS_STEP),
         keys(conn, schema_name),
         indexes(conn, schema_name),
         table_names(conn, schema_name),
+        checks(conn, schema_name),
     )?;
     let mut columns = columns(&column_rows, &enums)?;
     let mut schema = Schema {
@@ -53,6 +54,7 @@ pub(super) async fn discover(conn: &DatabaseConnection) -> Result<Schema, Schema
             primary_key: keys.primary_key,
             indexes: indexes.remove(&name).unwrap_or_default(),
             foreign_keys: keys.foreign_keys,
+            checks: checks.remove(&name).unwrap_or_default(),
             name,
         };
         schema.tables.insert(table.name.clone(), table);
@@ -358,6 +360,31 @@ fn action(code: &str) -> FkAction {
     }
 }
 
+/// Every CHECK constraint of `schema`'s tables, its condition as PostgreSQL prints it.
+const CHECKS: &str = "\
+SELECT t.relname::text AS table_name, c.conname::text AS name, pg_get_expr(c.conbin, c.conrelid, true) AS condition
+FROM pg_constraint c
+JOIN pg_class t ON t.oid = c.conrelid
+JOIN pg_namespace s ON s.oid = t.relnamespace
+WHERE s.nspname = $1 AND c.contype = 'c'
+ORDER BY t.relname, c.conname";
+
+/// The CHECK constraints of `schema`'s tables, by table name.
+async fn checks(conn: &DatabaseConnection, schema: &str) -> Result<BTreeMap<String, Vec<Check>>, SchemaError> {
+    let step = "reading CHECK constraints";
+    let mut found: BTreeMap<String, Vec<Check>> = BTreeMap::new();
+    for row in rows(conn, CHECKS, schema, step).await? {
+        let table: String = row.try_get("", "table_name").map_err(reading(step))?;
+        let name: String = row.try_get("", "name").map_err(reading(step))?;
+        let condition: String = row.try_get("", "condition").map_err(reading(step))?;
+        let expression = sql_text::expression(&condition, PG, PG).map_err(|e| {
+            failed(PG, step, format!("cannot read the condition of `{name}` on `{table}` ({condition}): {e}"))
+        })?;
+        found.entry(table).or_default().push(Check { name: Some(name), expression });
+    }
+    Ok(found)
+}
+
 /// Every index of `schema`'s tables but the primary keys', as PostgreSQL prints it.
 const INDEXES: &str = "\
 SELECT t.relname::text AS table_name, pg_get_indexdef(x.indexrelid) AS definition
@@ -380,7 +407,7 @@ async fn indexes(
     for row in rows(conn, INDEXES, schema, step).await? {
         let table: String = row.try_get("", "table_name").map_err(reading(step))?;
         let definition: String = row.try_get("", "definition").map_err(reading(step))?;
-        let index = index_sql::parse(&definition, Backend::Postgres, Backend::Postgres).map_err(|e| {
+        let index = sql_text::parse(&definition, Backend::Postgres, Backend::Postgres).map_err(|e| {
             let reason = format!("cannot read the index `{definition}`: {e}");
             SchemaError::Discovery { backend: Backend::Postgres, step, reason }
         })?;

@@ -14,8 +14,8 @@ use super::failed;
 use crate::db::Backend;
 use crate::db::connect::db_words;
 use crate::schema::SchemaError;
-use crate::schema::index_sql;
-use crate::schema::model::{Column, FkAction, ForeignKey, Index, Schema, Table};
+use crate::schema::sql_text;
+use crate::schema::model::{Check, Column, FkAction, ForeignKey, Index, Schema, Table};
 use crate::schema::normalise::defaults;
 use crate::schema::statement;
 use sea_orm::sea_query::ColumnType as SqType;
@@ -42,7 +42,7 @@ pub(super) async fn discover(conn: &DatabaseConnection) -> Result<Schema, Schema
         }
     }
     let mut schema = Schema::default();
-    for (name, autoincrement) in tables {
+    for (name, (autoincrement, checks)) in tables {
         let columns = columns.remove(&name).unwrap_or_default();
         let table = Table {
             primary_key: primary_key(&columns),
@@ -52,6 +52,7 @@ pub(super) async fn discover(conn: &DatabaseConnection) -> Result<Schema, Schema
                 .collect(),
             indexes: indexes.remove(&name).unwrap_or_default().into_list(),
             foreign_keys: foreign_keys.remove(&name).unwrap_or_default(),
+            checks,
             name,
         };
         schema.tables.insert(table.name.clone(), table);
@@ -79,18 +80,27 @@ fn reading(step: &'static str) -> impl Fn(DbErr) -> SchemaError {
 /// Every user table, with whether its SQL says AUTOINCREMENT: sea-schema's test, a
 /// case-insensitive `LIKE` on the whole `CREATE TABLE` text.
 const TABLES: &str = "\
-SELECT m.name AS table_name, COALESCE(m.sql LIKE '%AUTOINCREMENT%', 0) AS is_autoincrement
+SELECT m.name AS table_name, COALESCE(m.sql LIKE '%AUTOINCREMENT%', 0) AS is_autoincrement,
+       m.sql AS definition
 FROM sqlite_master m
 WHERE m.type = 'table' AND substr(m.name, 1, 7) <> 'sqlite_'";
 
-/// The user tables by name, each with whether it was declared with AUTOINCREMENT.
-async fn tables(conn: &DatabaseConnection) -> Result<BTreeMap<String, bool>, SchemaError> {
+/// The user tables by name, each with whether it was declared with AUTOINCREMENT and its CHECK
+/// constraints, read from its `CREATE TABLE` (SQLite keeps no other record of them).
+async fn tables(conn: &DatabaseConnection) -> Result<BTreeMap<String, (bool, Vec<Check>)>, SchemaError> {
     let step = "reading tables";
     let mut found = BTreeMap::new();
     for row in rows(conn, TABLES, step).await? {
         let name: String = row.try_get("", "table_name").map_err(reading(step))?;
         let autoincrement: i64 = row.try_get("", "is_autoincrement").map_err(reading(step))?;
-        found.insert(name, autoincrement != 0);
+        let definition: Option<String> = row.try_get("", "definition").map_err(reading(step))?;
+        let checks = match definition.filter(|sql| sql.to_uppercase().contains("CHECK")) {
+            Some(sql) => sql_text::checks_of_table(&sql, SQLITE, SQLITE).map_err(|e| {
+                failed(SQLITE, "reading CHECK constraints", format!("cannot read the definition of `{name}`: {e}"))
+            })?,
+            None => Vec::new(),
+        };
+        found.insert(name, (autoincrement != 0, checks));
     }
     Ok(found)
 }
@@ -247,7 +257,7 @@ async fn indexes(conn: &DatabaseConnection) -> Result<BTreeMap<String, TableInde
     let mut read: Vec<String> = Vec::new();
     let mut skipped: Vec<String> = all.iter().filter(|r| r.column.is_none()).map(|r| r.index.clone()).collect();
     for row in &all {
-        let parsed = row.definition.as_deref().map(|sql| index_sql::parse(sql, SQLITE, SQLITE));
+        let parsed = row.definition.as_deref().map(|sql| sql_text::parse(sql, SQLITE, SQLITE));
         if let (Some(Ok(index)), Some(table)) = (parsed, &row.index_table)
             && row.origin == "c"
             && !read.contains(&row.index)

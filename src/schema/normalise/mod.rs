@@ -20,9 +20,10 @@ pub mod defaults;
 pub mod types;
 
 use super::model::{
-    Column, ColumnType, DefaultValue, EnumType, FkAction, ForeignKey, Index, IndexOptions,
+    Check, Column, ColumnType, DefaultValue, EnumType, FkAction, ForeignKey, Index, IndexOptions,
     KeyOptions, Schema, Table,
 };
+use super::sql_text;
 use crate::db::Backend;
 use std::collections::BTreeMap;
 
@@ -54,7 +55,18 @@ fn table(t: &Table, backend: Backend, enums: &BTreeMap<String, EnumType>) -> Tab
         primary_key: t.primary_key.clone(),
         indexes: indexes(t, backend),
         foreign_keys: foreign_keys(t, backend),
+        checks: checks(t, backend),
     }
+}
+
+/// The table's CHECK conditions, nameless, printed canonically (the sources print them so
+/// already; a schema built by hand may not), sorted and deduplicated: a name says nothing of
+/// what a check does, and each backend makes up its own.
+fn checks(t: &Table, backend: Backend) -> Vec<Check> {
+    let mut out: Vec<Check> = t.checks.iter().map(|c| Check { name: None, expression: canonical_condition(&c.expression, backend) }).collect();
+    out.sort();
+    out.dedup();
+    out
 }
 
 fn column(c: &Column, t: &Table, backend: Backend, enums: &BTreeMap<String, EnumType>) -> Column {
@@ -97,6 +109,11 @@ fn indexes(t: &Table, backend: Backend) -> Vec<Index> {
     out.sort();
     out.dedup();
     out
+}
+
+/// A CHECK condition printed canonically for `backend`; as given where it does not parse.
+pub(crate) fn canonical_condition(text: &str, backend: Backend) -> String {
+    sql_text::expression(text, backend, backend).unwrap_or_else(|_| text.to_owned())
 }
 
 /// Whether `index` is one MySQL keeps on `table` whatever is asked: MySQL requires an index on

@@ -1,16 +1,17 @@
-//! Indexes read from `CREATE INDEX` statements: as PostgreSQL prints one (`pg_get_indexdef`),
-//! as SQLite keeps one (`sqlite_master.sql`), and as sea-query writes one declared beside the
-//! entities. Expressions and predicates are printed in one canonical form, so that the server's
-//! spelling and sea-query's compare equal: sqlparser's printing, with identifiers quoted only
+//! What SQL text says, read into the model: indexes from `CREATE INDEX` statements (as
+//! PostgreSQL prints one with `pg_get_indexdef`, as SQLite keeps one in `sqlite_master`, and
+//! as sea-query writes one declared beside the entities), CHECK constraints from their
+//! conditions or from SQLite's `CREATE TABLE`. Expressions, predicates and conditions are
+//! printed in one canonical form, so that the server's spelling and sea-query's compare equal: sqlparser's printing, with identifiers quoted only
 //! where SQL needs it, function names in lower case, PostgreSQL's implicit casts to text left
 //! out, and parentheses exactly where the expression's structure needs them.
 //!
 //! Hand-written on top of sqlparser because no crate compares SQL expressions for equivalence.
 
-use super::model::{Index, IndexOptions, KeyOptions};
+use super::model::{Check, Index, IndexOptions, KeyOptions};
 use crate::db::Backend;
 use sqlparser::ast::{
-    CastKind, DataType, Expr, FunctionArg, FunctionArgExpr, FunctionArguments, Ident, ObjectNamePart,
+    BinaryOperator, CastKind, ColumnOption, DataType, Expr, TableConstraint, UnaryOperator, FunctionArg, FunctionArgExpr, FunctionArguments, Ident, ObjectNamePart,
     OrderBySort, Statement, Value, VisitMut, VisitorMut, visit_expressions_mut,
 };
 use sqlparser::dialect::{Dialect, MySqlDialect, PostgreSqlDialect, SQLiteDialect};
@@ -51,6 +52,38 @@ pub(crate) fn parse(sql: &str, dialect: Backend, backend: Backend) -> Result<Ind
         nulls_not_distinct: create.nulls_distinct == Some(false),
     };
     Ok(index)
+}
+
+/// The condition `sql` (in `dialect`'s syntax), printed canonically for `backend`.
+pub(crate) fn expression(sql: &str, dialect: Backend, backend: Backend) -> Result<String, String> {
+    let dialect = dialect_of(dialect);
+    let parsed = Parser::new(dialect.as_ref()).try_with_sql(sql).and_then(|mut p| p.parse_expr());
+    parsed.map(|e| canonical(e, backend)).map_err(|e| e.to_string())
+}
+
+/// The CHECK constraints, table and column ones alike, of the `CREATE TABLE` statement `sql`
+/// (SQLite keeps no other record of them).
+pub(crate) fn checks_of_table(sql: &str, dialect: Backend, backend: Backend) -> Result<Vec<Check>, String> {
+    let parsed = Parser::parse_sql(dialect_of(dialect).as_ref(), sql).map_err(|e| e.to_string())?;
+    let Some(Statement::CreateTable(create)) = parsed.into_iter().next() else {
+        return Err("not a CREATE TABLE statement".into());
+    };
+    let mut checks = Vec::new();
+    for column in create.columns {
+        for option in column.options {
+            if let ColumnOption::Check(check) = option.option {
+                let name = option.name.map(|n| n.value);
+                checks.push(Check { name, expression: canonical(*check.expr, backend) });
+            }
+        }
+    }
+    for constraint in create.constraints {
+        if let TableConstraint::Check(check) = constraint {
+            let name = check.name.map(|n| n.value);
+            checks.push(Check { name, expression: canonical(*check.expr, backend) });
+        }
+    }
+    Ok(checks)
 }
 
 fn dialect_of(backend: Backend) -> Box<dyn Dialect> {
@@ -115,12 +148,17 @@ fn simplify(e: &mut Expr) {
         Expr::Cast { kind: CastKind::DoubleColon, data_type, expr, .. } if is_text(data_type) => {
             *e = std::mem::replace(expr.as_mut(), placeholder());
         }
-        Expr::BinaryOp { left, right, .. } => {
-            group(left);
-            group(right);
+        Expr::BinaryOp { left, right, op } => {
+            let (own, associative) = (binary(op), matches!(op, BinaryOperator::And | BinaryOperator::Or));
+            group(left, own, false);
+            group(right, own, !associative);
         }
-        Expr::UnaryOp { expr, .. } | Expr::IsNull(expr) | Expr::IsNotNull(expr) | Expr::IsTrue(expr)
-        | Expr::IsFalse(expr) | Expr::IsNotTrue(expr) | Expr::IsNotFalse(expr) => group(expr),
+        Expr::UnaryOp { expr, op } => {
+            let own = if *op == UnaryOperator::Not { NOT } else { ATOM };
+            group(expr, own, false);
+        }
+        Expr::IsNull(expr) | Expr::IsNotNull(expr) | Expr::IsTrue(expr) | Expr::IsFalse(expr)
+        | Expr::IsNotTrue(expr) | Expr::IsNotFalse(expr) => group(expr, COMPARISON, true),
         Expr::Function(call) => {
             for part in &mut call.name.0 {
                 if let Some(ident) = part.as_ident() {
@@ -133,9 +171,44 @@ fn simplify(e: &mut Expr) {
     }
 }
 
-/// Puts `operand` in parentheses when printing it bare could change what it means.
-fn group(operand: &mut Box<Expr>) {
-    if matches!(**operand, Expr::BinaryOp { .. } | Expr::UnaryOp { .. } | Expr::IsNull(_) | Expr::IsNotNull(_)) {
+/// How tightly an operator binds, loosest first.
+const OR: u8 = 1;
+const AND: u8 = 2;
+const NOT: u8 = 3;
+const COMPARISON: u8 = 4;
+const ADDITION: u8 = 5;
+const MULTIPLICATION: u8 = 6;
+const ATOM: u8 = 9;
+
+/// The binding of a binary operator.
+fn binary(op: &BinaryOperator) -> u8 {
+    match op {
+        BinaryOperator::Or => OR,
+        BinaryOperator::And => AND,
+        BinaryOperator::Plus | BinaryOperator::Minus | BinaryOperator::StringConcat => ADDITION,
+        BinaryOperator::Multiply | BinaryOperator::Divide | BinaryOperator::Modulo => MULTIPLICATION,
+        _ => COMPARISON,
+    }
+}
+
+/// The binding of the operator at the top of `e` ([`ATOM`] for none).
+fn binding(e: &Expr) -> u8 {
+    match e {
+        Expr::BinaryOp { op, .. } => binary(op),
+        Expr::UnaryOp { op: UnaryOperator::Not, .. } => NOT,
+        Expr::IsNull(_) | Expr::IsNotNull(_) | Expr::IsTrue(_) | Expr::IsFalse(_) | Expr::IsNotTrue(_)
+        | Expr::IsNotFalse(_) | Expr::Like { .. } | Expr::ILike { .. } | Expr::InList { .. } | Expr::Between { .. } => {
+            COMPARISON
+        }
+        _ => ATOM,
+    }
+}
+
+/// Puts `operand` of an operator binding `own` in parentheses where printing it bare would
+/// read differently: it binds more loosely, or as tightly on the side where order matters.
+fn group(operand: &mut Box<Expr>, own: u8, strict: bool) {
+    let theirs = binding(operand);
+    if theirs < own || (strict && theirs == own && theirs != ATOM) {
         let inner = std::mem::replace(operand.as_mut(), Expr::Value(Value::Null.into()));
         **operand = Expr::Nested(Box::new(inner));
     }
