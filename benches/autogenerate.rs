@@ -40,6 +40,7 @@ fn column(name: &str, ty: ColumnType, nullable: bool) -> Column {
         nullable,
         default: None,
         auto_increment: false,
+        generated: None,
     }
 }
 

@@ -60,16 +60,24 @@ pub fn check_name(table: &str, check: &Check) -> String {
 pub fn column_def(column: &Column, enums: &BTreeMap<String, EnumType>) -> ColumnDef {
     let mut def = ColumnDef::new(Alias::new(&column.name));
     column_type(&mut def, &column.name, &column.ty, enums);
-    if column.nullable {
-        def.null();
-    } else {
-        def.not_null();
+    // MariaDB takes no NULL or NOT NULL on a generated column: its expression decides.
+    match (column.nullable, &column.generated) {
+        (_, Some(_)) => {}
+        (true, None) => {
+            def.null();
+        }
+        (false, None) => {
+            def.not_null();
+        }
     }
     if let Some(default) = column.default.as_ref().and_then(default_expr) {
         def.default(default);
     }
     if column.auto_increment {
         def.auto_increment();
+    }
+    if let Some(generated) = &column.generated {
+        def.generated(Expr::cust(generated.expression.clone()), generated.stored);
     }
     def
 }

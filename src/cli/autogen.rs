@@ -62,8 +62,8 @@ async fn compare(migrator: &Migrator, request: &Compare<'_>) -> Result<Compared,
 struct CheckReport {
     in_sync: bool,
     differences: Vec<String>,
-    /// What the database holds that `check` does not compare (views, CHECK constraints,
-    /// generated columns, ...).
+    /// What the database holds that `check` does not compare (views, triggers,
+    /// extensions, ...).
     not_compared: Vec<String>,
 }
 
@@ -266,7 +266,7 @@ pub async fn baseline(
     migrator.check_baseline().await?;
     let schema_error = |e: schema::SchemaError| CliError::Schema(e.to_string());
     let mut live = schema::discover(migrator.connection(), filter).await.map_err(schema_error)?;
-    // What the model cannot say (views, CHECK constraints, generated columns) is left out of the
+    // What the model cannot say (views, triggers, extensions) is left out of the
     // baseline, and named, rather than written wrongly.
     let left_out = uncompared(migrator.connection(), filter).await.map_err(schema_error)?;
     set_aside(&mut live, &mut Schema::default(), &left_out);

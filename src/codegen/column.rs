@@ -16,7 +16,9 @@ pub fn column_def(
 ) -> String {
     let mut code = format!("ColumnDef::new({})", idents.column(table, &column.name));
     code.push_str(&column_type(&column.ty, &column.name, enums));
-    code.push_str(if column.nullable { ".null()" } else { ".not_null()" });
+    if column.generated.is_none() {
+        code.push_str(if column.nullable { ".null()" } else { ".not_null()" });
+    }
     if column.auto_increment {
         code.push_str(".auto_increment()");
     }
@@ -25,6 +27,9 @@ pub fn column_def(
     }
     if let Some(value) = column.default.as_ref().and_then(default_value) {
         code.push_str(&format!(".default({value})"));
+    }
+    if let Some(generated) = &column.generated {
+        code.push_str(&format!(".generated(Expr::cust({:?}), {})", generated.expression, generated.stored));
     }
     code
 }

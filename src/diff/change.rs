@@ -83,7 +83,9 @@ impl Change {
     pub fn is_destructive(&self) -> bool {
         use Change::*;
         match self {
-            DropTable { .. } | DropColumn { .. } => true,
+            // A generated column holds nothing its expression cannot compute again.
+            DropColumn { column, .. } => column.generated.is_none(),
+            DropTable { .. } => true,
             AlterEnum { from, to } => from.values.iter().any(|v| !to.values.contains(v)),
             DropEnum { .. } => true,
             _ => false,

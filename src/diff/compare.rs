@@ -126,6 +126,12 @@ fn column_changes(table: &str, have: &Table, wanted: &Table, order: &Table) -> V
     for column in in_source_order(wanted, order) {
         match have.column(&column.name) {
             None => changes.push(Change::AddColumn { table: table.to_owned(), column }),
+            // No backend alters what a generated column computes (nor makes one of a column
+            // that holds values): the column is dropped and added again.
+            Some(old) if old.generated != column.generated => {
+                changes.push(Change::DropColumn { table: table.to_owned(), column: old.clone() });
+                changes.push(Change::AddColumn { table: table.to_owned(), column });
+            }
             Some(old) if *old != column => {
                 changes.push(Change::AlterColumn { table: table.to_owned(), from: old.clone(), to: column })
             }

@@ -31,7 +31,26 @@ pub fn order(changes: Vec<Change>) -> Vec<Change> {
     rest.extend(deferred.into_iter().map(|(table, foreign_key)| Change::DropForeignKey { table, foreign_key }));
     rest.extend(dropped.into_iter().rev().map(|table| Change::DropTable { table }));
     rest.sort_by_key(phase);
+    drop_before_readding(&mut rest);
     rest
+}
+
+/// A column dropped and added again under its name (a generated column whose expression
+/// changes, or a column that becomes or stops being generated) is dropped just before it is
+/// added, rather than after, as other dropped columns are.
+fn drop_before_readding(changes: &mut Vec<Change>) {
+    let mut i = 0;
+    while i < changes.len() {
+        if let Change::AddColumn { table, column } = &changes[i] {
+            let same = |c: &Change| matches!(c, Change::DropColumn { table: t, column: d } if t == table && d.name == column.name);
+            if let Some(j) = changes[i..].iter().position(same).map(|j| j + i) {
+                let dropped = changes.remove(j);
+                changes.insert(i, dropped);
+                i += 1;
+            }
+        }
+        i += 1;
+    }
 }
 
 /// The steps of a migration, in the order they run.

@@ -77,12 +77,12 @@ fn random_type(rng: &mut Rng, schema: &Schema) -> ColumnType {
 fn random_column(rng: &mut Rng, name: &str, schema: &Schema) -> Column {
     let ty = random_type(rng, schema);
     let default = random_default(rng, &ty);
-    Column { name: name.into(), ty, nullable: rng.chance(50), default, auto_increment: false }
+    Column { name: name.into(), ty, nullable: rng.chance(50), default, auto_increment: false, generated: None }
 }
 
 fn random_table(rng: &mut Rng, name: &str, tables: &[String], schema: &Schema) -> Table {
     let id_type = rng.pick(&[ColumnType::Integer, ColumnType::BigInt, ColumnType::Other("serial".into())]).clone();
-    let mut id = Column { name: "id".into(), ty: id_type, nullable: false, default: None, auto_increment: rng.chance(70) };
+    let mut id = Column { name: "id".into(), ty: id_type, nullable: false, default: None, auto_increment: rng.chance(70), generated: None };
     if rng.chance(15) {
         id.default = Some(DefaultValue::Expr(format!("nextval('{name}_id_seq'::regclass)")));
     }

@@ -6,7 +6,7 @@ use crate::db::Backend;
 use crate::schema::{Column, ColumnType, EnumType, FkAction, ForeignKey, Index, Schema, Table};
 
 pub(crate) fn column(name: &str, ty: ColumnType) -> Column {
-    Column { name: name.into(), ty, nullable: true, default: None, auto_increment: false }
+    Column { name: name.into(), ty, nullable: true, default: None, auto_increment: false, generated: None }
 }
 
 pub(crate) fn not_null(mut column: Column) -> Column {

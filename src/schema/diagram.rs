@@ -475,7 +475,7 @@ mod tests {
             ty,
             nullable,
             default: None,
-            auto_increment: false,
+            auto_increment: false, generated: None,
         }
     }
 

@@ -22,6 +22,8 @@ pub struct EntitySet {
     indexes: Vec<(&'static str, IndexCreateStatement)>,
     /// CHECK constraints declared beside the entities: table, name, condition.
     checks: Vec<(&'static str, String, Expr)>,
+    /// Generated columns declared beside the entities: table, column, expression, stored.
+    generated: Vec<(&'static str, String, Expr, bool)>,
 }
 
 /// One registered entity: its table name and how to describe it.
@@ -71,6 +73,14 @@ impl EntitySet {
         self
     }
 
+    /// Makes `column` of `entity` a generated column computing `expression` (stored in the row
+    /// when `stored`, else computed when read), which sea-orm's attributes cannot say, e.g.
+    /// `.generated(users::Entity, users::Column::EmailLower, Expr::cust("lower(email)"), true)`.
+    pub fn generated<E: EntityTrait>(mut self, entity: E, column: E::Column, expression: Expr, stored: bool) -> Self {
+        self.generated.push((entity.table_name(), column.as_str().to_owned(), expression, stored));
+        self
+    }
+
     /// The registered tables' names, in registration order.
     pub fn table_names(&self) -> Vec<&'static str> {
         self.entities.iter().map(|e| e.table).collect()
@@ -93,6 +103,13 @@ impl EntitySet {
         for (table, index) in &self.indexes {
             if let Some(table) = schema.tables.get_mut(*table) {
                 table.indexes.push(statement::index(index, backend));
+            }
+        }
+        for (table, column, expression, stored) in &self.generated {
+            let column = schema.tables.get_mut(*table).and_then(|t| t.columns.iter_mut().find(|c| c.name == *column));
+            if let Some(column) = column {
+                column.generated = Some(statement::generated(expression, *stored, backend));
+                column.default = None;
             }
         }
         for (table, name, condition) in &self.checks {

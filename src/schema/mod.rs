@@ -27,7 +27,7 @@ pub use filter::{Filter, HISTORY_TABLES};
 pub use from_database::discover;
 pub use from_entities::EntitySet;
 pub use model::{
-    Check, Column, ColumnType, DefaultValue, EnumType, FkAction, ForeignKey, Index, IndexOptions,
+    Check, Column, ColumnType, DefaultValue, EnumType, FkAction, ForeignKey, Generated, Index, IndexOptions,
     KeyOptions, Schema, Table,
 };
 pub use normalise::normalise;

@@ -59,6 +59,18 @@ pub struct Column {
     /// Values are assigned by the database: PostgreSQL identity or `serial`, MySQL
     /// `AUTO_INCREMENT`, SQLite's integer primary key.
     pub auto_increment: bool,
+    /// A generated column's expression: its values are computed, never written.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub generated: Option<Generated>,
+}
+
+/// How a generated column computes its values.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct Generated {
+    /// The expression, printed canonically ([`crate::schema::sql_text`]).
+    pub expression: String,
+    /// Stored in the row (`STORED`) rather than computed when read (`VIRTUAL`).
+    pub stored: bool,
 }
 
 /// A column's type, named independently of any backend.

@@ -8,10 +8,10 @@
 //!
 //! Hand-written on top of sqlparser because no crate compares SQL expressions for equivalence.
 
-use super::model::{Check, Index, IndexOptions, KeyOptions};
+use super::model::{Check, Generated, Index, IndexOptions, KeyOptions};
 use crate::db::Backend;
 use sqlparser::ast::{
-    BinaryOperator, CastKind, ColumnOption, DataType, Expr, TableConstraint, UnaryOperator, FunctionArg, FunctionArgExpr, FunctionArguments, Ident, ObjectNamePart,
+    BinaryOperator, CastKind, ColumnOption, DataType, Expr, GeneratedExpressionMode, TableConstraint, UnaryOperator, FunctionArg, FunctionArgExpr, FunctionArguments, Ident, ObjectNamePart,
     OrderBySort, Statement, Value, VisitMut, VisitorMut, visit_expressions_mut,
 };
 use sqlparser::dialect::{Dialect, MySqlDialect, PostgreSqlDialect, SQLiteDialect};
@@ -61,19 +61,35 @@ pub(crate) fn expression(sql: &str, dialect: Backend, backend: Backend) -> Resul
     parsed.map(|e| canonical(e, backend)).map_err(|e| e.to_string())
 }
 
-/// The CHECK constraints, table and column ones alike, of the `CREATE TABLE` statement `sql`
-/// (SQLite keeps no other record of them).
-pub(crate) fn checks_of_table(sql: &str, dialect: Backend, backend: Backend) -> Result<Vec<Check>, String> {
+/// What a `CREATE TABLE` says that SQLite keeps no other record of: its CHECK constraints (table
+/// and column ones alike) and its generated columns' expressions.
+#[derive(Debug, Default)]
+pub(crate) struct TableText {
+    pub checks: Vec<Check>,
+    /// Generated columns by name; VIRTUAL unless said STORED, as on SQLite and MySQL.
+    pub generated: Vec<(String, Generated)>,
+}
+
+/// [`TableText`] of the `CREATE TABLE` statement `sql`.
+pub(crate) fn table_text(sql: &str, dialect: Backend, backend: Backend) -> Result<TableText, String> {
     let parsed = Parser::parse_sql(dialect_of(dialect).as_ref(), sql).map_err(|e| e.to_string())?;
     let Some(Statement::CreateTable(create)) = parsed.into_iter().next() else {
         return Err("not a CREATE TABLE statement".into());
     };
     let mut checks = Vec::new();
+    let mut generated = Vec::new();
     for column in create.columns {
         for option in column.options {
-            if let ColumnOption::Check(check) = option.option {
-                let name = option.name.map(|n| n.value);
-                checks.push(Check { name, expression: canonical(*check.expr, backend) });
+            match option.option {
+                ColumnOption::Check(check) => {
+                    let name = option.name.map(|n| n.value);
+                    checks.push(Check { name, expression: canonical(*check.expr, backend) });
+                }
+                ColumnOption::Generated { generation_expr: Some(expr), generation_expr_mode, .. } => {
+                    let stored = matches!(generation_expr_mode, Some(GeneratedExpressionMode::Stored));
+                    generated.push((column.name.value.clone(), Generated { expression: canonical(expr, backend), stored }));
+                }
+                _ => {}
             }
         }
     }
@@ -83,7 +99,7 @@ pub(crate) fn checks_of_table(sql: &str, dialect: Backend, backend: Backend) -> 
             checks.push(Check { name, expression: canonical(*check.expr, backend) });
         }
     }
-    Ok(checks)
+    Ok(TableText { checks, generated })
 }
 
 fn dialect_of(backend: Backend) -> Box<dyn Dialect> {
@@ -131,7 +147,7 @@ fn prefix_length(args: &FunctionArguments) -> Option<u32> {
 fn canonical(mut expr: Expr, backend: Backend) -> String {
     let quote = if backend == Backend::MySql { '`' } else { '"' };
     let _ = visit_expressions_mut(&mut expr, |e| {
-        simplify(e);
+        simplify(e, backend);
         ControlFlow::<()>::Continue(())
     });
     let mut idents = Idents { quote };
@@ -141,7 +157,7 @@ fn canonical(mut expr: Expr, backend: Backend) -> String {
 
 /// One node, its children already simplified: parentheses and casts to text dropped, then
 /// put back around the operands whose structure needs them.
-fn simplify(e: &mut Expr) {
+fn simplify(e: &mut Expr, backend: Backend) {
     let placeholder = || Expr::Value(Value::Null.into());
     match e {
         Expr::Nested(inner) => *e = std::mem::replace(inner.as_mut(), placeholder()),
@@ -163,7 +179,8 @@ fn simplify(e: &mut Expr) {
             for part in &mut call.name.0 {
                 if let Some(ident) = part.as_ident() {
                     // A function's name is never quoted: `lower` is a keyword, yet a name here.
-                    *part = ObjectNamePart::Identifier(Ident::new(ident.value.to_lowercase()));
+                    let name = ident.value.to_lowercase();
+                    *part = ObjectNamePart::Identifier(Ident::new(synonym(&name, backend).unwrap_or(&name)));
                 }
             }
         }
@@ -201,6 +218,22 @@ fn binding(e: &Expr) -> u8 {
             COMPARISON
         }
         _ => ATOM,
+    }
+}
+
+/// The name MariaDB prints a function under that is another's synonym on MySQL/MariaDB: it
+/// stores `lower(x)` as `lcase(x)` and `length(x)` as `octet_length(x)`.
+fn synonym(name: &str, backend: Backend) -> Option<&'static str> {
+    if backend != Backend::MySql {
+        return None;
+    }
+    match name {
+        "lcase" => Some("lower"),
+        "ucase" => Some("upper"),
+        "octet_length" => Some("length"),
+        "character_length" => Some("char_length"),
+        "substr" => Some("substring"),
+        _ => None,
     }
 }
 

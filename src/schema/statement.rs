@@ -3,7 +3,7 @@
 //! column types, so both sources share this reader.
 
 use super::sql_text;
-use super::model::{Check, Column, ColumnType, DefaultValue, FkAction, ForeignKey, Index, Table};
+use super::model::{Check, Column, ColumnType, DefaultValue, FkAction, ForeignKey, Generated, Index, Table};
 use crate::db::Backend;
 use sea_orm::DbBackend;
 use sea_orm::sea_query::{
@@ -96,7 +96,16 @@ fn column(def: &ColumnDef, backend: DbBackend) -> Column {
         nullable: spec.nullable != Some(false),
         default: spec.default.as_ref().map(|e| default_value(e, backend)),
         auto_increment: spec.auto_increment,
+        generated: spec.generated.as_ref().map(|g| generated(&g.expr, g.stored, backend)),
     }
+}
+
+/// A generated column's `expr`, read as PostgreSQL's builder writes it and printed canonically
+/// for `backend`.
+pub(crate) fn generated(expr: &Expr, stored: bool, backend: DbBackend) -> Generated {
+    let sql = render(expr, DbBackend::Postgres);
+    let expression = sql_text::expression(&sql, Backend::Postgres, Backend::from_sea_orm(backend)).unwrap_or(sql);
+    Generated { expression, stored }
 }
 
 fn foreign_key(fk: &TableForeignKey) -> ForeignKey {

@@ -1,9 +1,10 @@
 //! What a live schema holds that the model does not compare, named so that `check` and
-//! `autogenerate` can say so instead of being silently equal: views, generated columns,
-//! triggers, PostgreSQL extensions, PostgreSQL indexes with an explicit
+//! `autogenerate` can say so instead of being silently equal: views, triggers, PostgreSQL
+//! extensions, PostgreSQL indexes with an explicit
 //! NULLS FIRST/LAST that is not the default, and MySQL indexes on expressions (indexes are
 //! otherwise compared whole: method, order, operator classes, expressions, predicate, INCLUDE,
-//! NULLS NOT DISTINCT, prefixes). One catalogue query per backend.
+//! NULLS NOT DISTINCT, prefixes; CHECK constraints and generated columns are compared too).
+//! One catalogue query per backend.
 
 use super::SchemaError;
 use super::filter::Filter;
@@ -15,7 +16,7 @@ use serde::Serialize;
 /// One object the comparison leaves out, and what kind of object it is.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 pub struct Uncompared {
-    /// e.g. `view`, `trigger`, `generated column`, `NULLS FIRST/LAST index`.
+    /// e.g. `view`, `trigger`, `extension`, `NULLS FIRST/LAST index`.
     pub kind: String,
     /// Its name.
     pub name: String,
@@ -42,9 +43,6 @@ impl Uncompared {
 const POSTGRES: &str = "WITH ns AS (SELECT oid FROM pg_namespace WHERE nspname = current_schema()) \
     SELECT CASE c.relkind WHEN 'v' THEN 'view' ELSE 'materialized view' END, c.relname::text, NULL::text \
       FROM pg_class c WHERE c.relnamespace = (SELECT oid FROM ns) AND c.relkind IN ('v', 'm') \
-    UNION ALL SELECT 'generated column', a.attname::text, cl.relname::text FROM pg_attribute a \
-      JOIN pg_class cl ON cl.oid = a.attrelid WHERE a.attgenerated <> '' AND NOT a.attisdropped \
-      AND cl.relkind IN ('r', 'p') AND cl.relnamespace = (SELECT oid FROM ns) \
     UNION ALL SELECT 'NULLS FIRST/LAST index', ic.relname::text, cl.relname::text \
       FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid JOIN pg_class cl ON cl.oid = i.indrelid \
       WHERE cl.relnamespace = (SELECT oid FROM ns) \
@@ -55,9 +53,6 @@ const POSTGRES: &str = "WITH ns AS (SELECT oid FROM pg_namespace WHERE nspname =
 
 const MYSQL: &str = "SELECT 'view', CAST(TABLE_NAME AS CHAR), CAST(NULL AS CHAR) FROM information_schema.VIEWS \
       WHERE TABLE_SCHEMA = DATABASE() \
-    UNION ALL SELECT 'generated column', CAST(COLUMN_NAME AS CHAR), CAST(TABLE_NAME AS CHAR) \
-      FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() \
-      AND COALESCE(GENERATION_EXPRESSION, '') <> '' \
     UNION ALL SELECT 'expression index', CAST(INDEX_NAME AS CHAR), CAST(TABLE_NAME AS CHAR) \
       FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = DATABASE() AND COLUMN_NAME IS NULL \
     UNION ALL SELECT 'trigger', CAST(TRIGGER_NAME AS CHAR), CAST(EVENT_OBJECT_TABLE AS CHAR) \
@@ -65,8 +60,6 @@ const MYSQL: &str = "SELECT 'view', CAST(TABLE_NAME AS CHAR), CAST(NULL AS CHAR)
 
 const SQLITE: &str = "SELECT 'view', name, NULL FROM sqlite_master WHERE type = 'view' \
     UNION ALL SELECT 'trigger', name, tbl_name FROM sqlite_master WHERE type = 'trigger' \
-    UNION ALL SELECT 'generated column', x.name, m.name FROM sqlite_master m \
-      JOIN pragma_table_xinfo(m.name) x WHERE m.type = 'table' AND x.hidden IN (2, 3) \
 ";
 
 /// What the database behind `conn` holds that the model does not compare, for the tables
@@ -108,21 +101,13 @@ pub async fn uncompared(conn: &sea_orm::DatabaseConnection, filter: &Filter) -> 
 
 /// `live` and `wanted` without what `uncompared` names, so that neither is drafted as a change:
 /// its indexes leave the live schema (no `drop index` for a GIN index the entities cannot
-/// declare), its generated columns leave both, and an entity mapped onto a view is no table to
-/// create.
+/// declare), and an entity mapped onto a view is no table to create.
 pub fn set_aside(live: &mut Schema, wanted: &mut Schema, uncompared: &[Uncompared]) {
     for item in uncompared {
         match (item.kind.as_str(), &item.table) {
             (_, Some(table)) if item.is_index() => {
                 if let Some(t) = live.tables.get_mut(table) {
                     t.indexes.retain(|i| i.name.as_deref() != Some(item.name.as_str()));
-                }
-            }
-            ("generated column", Some(table)) => {
-                for schema in [&mut *live, &mut *wanted] {
-                    if let Some(t) = schema.tables.get_mut(table) {
-                        t.columns.retain(|c| c.name != item.name);
-                    }
                 }
             }
             ("view" | "materialized view", None) => {

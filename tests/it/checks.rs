@@ -79,7 +79,7 @@ mod drafted_code {
 async fn tables_keep_their_checks(db: TestDb) {
     let backend = db.kind.backend();
     let conn = db.connect().await;
-    let column = |name: &str, ty| Column { name: name.into(), ty, nullable: false, default: None, auto_increment: false };
+    let column = |name: &str, ty| Column { name: name.into(), ty, nullable: false, default: None, auto_increment: false, generated: None };
     let table = Table {
         name: "notes".into(),
         columns: vec![column("id", ColumnType::Integer), column("body", ColumnType::String { len: Some(200) }), column("score", ColumnType::Integer)],

@@ -11,7 +11,7 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 fn column(name: &str, ty: ColumnType, nullable: bool) -> Column {
-    Column { name: name.into(), ty, nullable, default: None, auto_increment: false }
+    Column { name: name.into(), ty, nullable, default: None, auto_increment: false, generated: None }
 }
 
 fn id() -> Column {

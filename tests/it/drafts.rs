@@ -47,7 +47,7 @@ fn table(ty: ColumnType, default: i64) -> Schema {
         ty,
         nullable: false,
         default,
-        auto_increment: false,
+        auto_increment: false, generated: None,
     };
     let table = Table {
         name: "quotas".into(),
@@ -92,7 +92,7 @@ impl MigrationTrait for WholeDefinition {
 #[tokio::test]
 async fn set_not_null_is_judged_against_the_live_column() {
     let live = |nullable: bool| {
-        let column = Column { name: "email".into(), ty: ColumnType::String { len: Some(255) }, nullable, default: None, auto_increment: false };
+        let column = Column { name: "email".into(), ty: ColumnType::String { len: Some(255) }, nullable, default: None, auto_increment: false, generated: None };
         let table = Table { name: "accounts".into(), columns: vec![column], primary_key: vec![], indexes: vec![], foreign_keys: vec![], checks: Vec::new() };
         Schema { tables: [("accounts".to_string(), table)].into(), enums: Default::default() }
     };

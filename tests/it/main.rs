@@ -21,6 +21,7 @@ mod drafts;
 mod drift;
 mod failures;
 mod fixtures;
+mod generated;
 mod guard;
 mod index_options;
 mod init;

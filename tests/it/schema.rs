@@ -519,7 +519,7 @@ fn column(name: &str, ty: ColumnType, nullable: bool, default: Option<DefaultVal
         ty,
         nullable,
         default,
-        auto_increment: false,
+        auto_increment: false, generated: None,
     }
 }
 

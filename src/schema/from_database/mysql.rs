@@ -5,7 +5,8 @@ use crate::db::Backend;
 use crate::schema::SchemaError;
 use crate::schema::sql_text;
 use crate::schema::model::{
-    Check, Column, ColumnType, DefaultValue, FkAction, ForeignKey, Index, IndexOptions, KeyOptions, Schema, Table,
+    Check, Column, ColumnType, DefaultValue, FkAction, ForeignKey, Generated, Index, IndexOptions, KeyOptions, Schema,
+    Table,
 };
 use crate::db::connect::db_words;
 use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, DbErr, Statement};
@@ -32,6 +33,13 @@ pub(super) async fn discover(conn: &DatabaseConnection) -> Result<Schema, Schema
         }
         schema.tables.insert(table.name.clone(), table);
     }
+    for (table, column, generated) in generated_columns(conn).await? {
+        let column = schema.tables.get_mut(&table).and_then(|t| t.columns.iter_mut().find(|c| c.name == column));
+        if let Some(column) = column {
+            column.generated = Some(generated);
+            column.default = None;
+        }
+    }
     for (table, check) in checks(conn, mariadb).await? {
         if let Some(t) = schema.tables.get_mut(&table) {
             t.checks.push(check);
@@ -48,13 +56,28 @@ pub(super) async fn discover(conn: &DatabaseConnection) -> Result<Schema, Schema
     Ok(schema)
 }
 
+/// The generated columns of the database's tables, as `(table, column, how)`: `EXTRA` says
+/// `STORED GENERATED` or `VIRTUAL GENERATED`.
+async fn generated_columns(conn: &DatabaseConnection) -> Result<Vec<(String, String, Generated)>, SchemaError> {
+    let step = "reading generated columns";
+    let sql = "SELECT TABLE_NAME, COLUMN_NAME, GENERATION_EXPRESSION, EXTRA FROM information_schema.COLUMNS \
+               WHERE TABLE_SCHEMA = DATABASE() AND COALESCE(GENERATION_EXPRESSION, '') <> ''";
+    let mut found = Vec::new();
+    for [table, column, printed, extra] in text_rows::<4>(conn, sql, step).await? {
+        let expression = sql_text::expression(&printed, MY, MY)
+            .map_err(|e| failed(MY, step, format!("cannot read the expression of `{table}.{column}` ({printed}): {e}")))?;
+        let stored = extra.to_uppercase().contains("STORED");
+        found.push((table, column, Generated { expression, stored }));
+    }
+    Ok(found)
+}
+
 /// The CHECK constraints of the database's tables, as `(table, check)`, leaving out the
 /// `json_valid` check MariaDB gives each JSON column (it is the column's type there). MySQL
 /// names a check uniquely in the database and lists no table beside it; MariaDB names it per
 /// table and lists the table.
 async fn checks(conn: &DatabaseConnection, mariadb: bool) -> Result<Vec<(String, Check)>, SchemaError> {
     let step = "reading CHECK constraints";
-    let on_failure = |e: DbErr| failed(MY, step, db_words(&e));
     let sql = if mariadb {
         "SELECT TABLE_NAME, CONSTRAINT_NAME, CHECK_CLAUSE FROM information_schema.CHECK_CONSTRAINTS \
          WHERE CONSTRAINT_SCHEMA = DATABASE() \
@@ -65,17 +88,29 @@ async fn checks(conn: &DatabaseConnection, mariadb: bool) -> Result<Vec<(String,
          AND t.CONSTRAINT_NAME = c.CONSTRAINT_NAME AND t.CONSTRAINT_TYPE = 'CHECK' \
          WHERE c.CONSTRAINT_SCHEMA = DATABASE()"
     };
+    let mut found = Vec::new();
+    for [table, name, clause] in text_rows::<3>(conn, sql, step).await? {
+        let expression = sql_text::expression(&clause, MY, MY)
+            .map_err(|e| failed(MY, step, format!("cannot read the condition of `{name}` on `{table}` ({clause}): {e}")))?;
+        found.push((table, Check { name: Some(name), expression }));
+    }
+    Ok(found)
+}
+
+/// The rows of `sql`, each its first `N` values as text; `step` names the query in an error.
+async fn text_rows<const N: usize>(conn: &DatabaseConnection, sql: &str, step: &'static str) -> Result<Vec<[String; N]>, SchemaError> {
+    let on_failure = |e: DbErr| failed(MY, step, db_words(&e));
     let rows = conn
         .query_all_raw(Statement::from_string(DbBackend::MySql, sql))
         .await
         .map_err(on_failure)?;
     let mut found = Vec::new();
     for row in rows {
-        let (table, name, clause): (String, String, String) =
-            (row.try_get_by_index(0).map_err(on_failure)?, row.try_get_by_index(1).map_err(on_failure)?, row.try_get_by_index(2).map_err(on_failure)?);
-        let expression = sql_text::expression(&clause, MY, MY)
-            .map_err(|e| failed(MY, step, format!("cannot read the condition of `{name}` on `{table}` ({clause}): {e}")))?;
-        found.push((table, Check { name: Some(name), expression }));
+        let mut values: [String; N] = std::array::from_fn(|_| String::new());
+        for (i, value) in values.iter_mut().enumerate() {
+            *value = row.try_get_by_index(i).map_err(on_failure)?;
+        }
+        found.push(values);
     }
     Ok(found)
 }
@@ -207,7 +242,7 @@ fn column(info: ColumnInfo) -> Column {
         nullable: info.null,
         default: info.default.map(default_value),
         auto_increment: info.extra.auto_increment,
-        name: info.name,
+        name: info.name, generated: None,
     }
 }
 

@@ -16,7 +16,7 @@ use crate::db::connect::db_words;
 use crate::schema::SchemaError;
 use crate::schema::sql_text;
 use crate::schema::model::{
-    Check, Column, ColumnType, DefaultValue, EnumType, FkAction, ForeignKey, Index, Schema, Table,
+    Check, Column, ColumnType, DefaultValue, EnumType, FkAction, ForeignKey, Generated, Index, Schema, Table,
 };
 use sea_orm::sea_query::{Alias, IntoIden};
 use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, DbErr, QueryResult, Statement};
@@ -34,15 +34,22 @@ const PG: Backend = Backend::Postgres;
 pub(super) async fn discover(conn: &DatabaseConnection) -> Result<Schema, SchemaError> {
     let schema_name = current_schema(conn, PG, "SELECT current_schema()").await?;
     let schema_name = schema_name.as_str();
-    let (enums, column_rows, mut keys, mut indexes, table_names, mut checks) = tokio::try_join!(
+    let (enums, column_rows, mut keys, mut indexes, table_names, mut checks, generated) = tokio::try_join!(
         enums(conn, schema_name),
         rows(conn, COLUMNS, schema_name, COLUMNS_STEP),
         keys(conn, schema_name),
         indexes(conn, schema_name),
         table_names(conn, schema_name),
         checks(conn, schema_name),
+        generated(conn, schema_name),
     )?;
     let mut columns = columns(&column_rows, &enums)?;
+    for (table, column, expression) in generated {
+        if let Some(c) = columns.get_mut(&table).and_then(|cs| cs.iter_mut().find(|c| c.name == column)) {
+            c.generated = Some(Generated { expression, stored: true });
+            c.default = None;
+        }
+    }
     let mut schema = Schema {
         enums,
         ..Schema::default()
@@ -240,7 +247,7 @@ fn column(info: ColumnInfo) -> Column {
         nullable: info.not_null.is_none(),
         default: info.default.map(default_value),
         auto_increment: info.is_identity,
-        name: info.name,
+        name: info.name, generated: None,
     }
 }
 
@@ -358,6 +365,32 @@ fn action(code: &str) -> FkAction {
         "d" => FkAction::SetDefault,
         _ => FkAction::NoAction,
     }
+}
+
+/// Every generated column of `schema`'s tables, its expression as PostgreSQL prints it
+/// (PostgreSQL's generated columns are STORED).
+const GENERATED: &str = "\
+SELECT t.relname::text AS table_name, a.attname::text AS column_name, pg_get_expr(d.adbin, d.adrelid, true) AS expression
+FROM pg_attribute a
+JOIN pg_class t ON t.oid = a.attrelid
+JOIN pg_namespace s ON s.oid = t.relnamespace
+JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+WHERE s.nspname = $1 AND a.attgenerated <> '' AND NOT a.attisdropped";
+
+/// The generated columns of `schema`'s tables, as `(table, column, expression)`.
+async fn generated(conn: &DatabaseConnection, schema: &str) -> Result<Vec<(String, String, String)>, SchemaError> {
+    let step = "reading generated columns";
+    let mut found = Vec::new();
+    for row in rows(conn, GENERATED, schema, step).await? {
+        let table: String = row.try_get("", "table_name").map_err(reading(step))?;
+        let column: String = row.try_get("", "column_name").map_err(reading(step))?;
+        let printed: String = row.try_get("", "expression").map_err(reading(step))?;
+        let expression = sql_text::expression(&printed, PG, PG).map_err(|e| {
+            failed(PG, step, format!("cannot read the expression of `{table}.{column}` ({printed}): {e}"))
+        })?;
+        found.push((table, column, expression));
+    }
+    Ok(found)
 }
 
 /// Every CHECK constraint of `schema`'s tables, its condition as PostgreSQL prints it.

@@ -14,8 +14,8 @@ use super::failed;
 use crate::db::Backend;
 use crate::db::connect::db_words;
 use crate::schema::SchemaError;
-use crate::schema::sql_text;
-use crate::schema::model::{Check, Column, FkAction, ForeignKey, Index, Schema, Table};
+use crate::schema::sql_text::{self, TableText};
+use crate::schema::model::{Column, FkAction, ForeignKey, Index, Schema, Table};
 use crate::schema::normalise::defaults;
 use crate::schema::statement;
 use sea_orm::sea_query::ColumnType as SqType;
@@ -42,9 +42,9 @@ pub(super) async fn discover(conn: &DatabaseConnection) -> Result<Schema, Schema
         }
     }
     let mut schema = Schema::default();
-    for (name, (autoincrement, checks)) in tables {
+    for (name, (autoincrement, text)) in tables {
         let columns = columns.remove(&name).unwrap_or_default();
-        let table = Table {
+        let mut table = Table {
             primary_key: primary_key(&columns),
             columns: columns
                 .into_iter()
@@ -52,9 +52,15 @@ pub(super) async fn discover(conn: &DatabaseConnection) -> Result<Schema, Schema
                 .collect(),
             indexes: indexes.remove(&name).unwrap_or_default().into_list(),
             foreign_keys: foreign_keys.remove(&name).unwrap_or_default(),
-            checks,
+            checks: text.checks,
             name,
         };
+        for (column, generated) in text.generated {
+            if let Some(c) = table.columns.iter_mut().find(|c| c.name == column) {
+                c.generated = Some(generated);
+                c.default = None;
+            }
+        }
         schema.tables.insert(table.name.clone(), table);
     }
     Ok(schema)
@@ -85,22 +91,24 @@ SELECT m.name AS table_name, COALESCE(m.sql LIKE '%AUTOINCREMENT%', 0) AS is_aut
 FROM sqlite_master m
 WHERE m.type = 'table' AND substr(m.name, 1, 7) <> 'sqlite_'";
 
-/// The user tables by name, each with whether it was declared with AUTOINCREMENT and its CHECK
-/// constraints, read from its `CREATE TABLE` (SQLite keeps no other record of them).
-async fn tables(conn: &DatabaseConnection) -> Result<BTreeMap<String, (bool, Vec<Check>)>, SchemaError> {
+/// The user tables by name, each with whether it was declared with AUTOINCREMENT and what its
+/// `CREATE TABLE` says of CHECK constraints and generated columns (SQLite keeps no other record
+/// of them).
+async fn tables(conn: &DatabaseConnection) -> Result<BTreeMap<String, (bool, TableText)>, SchemaError> {
     let step = "reading tables";
     let mut found = BTreeMap::new();
     for row in rows(conn, TABLES, step).await? {
         let name: String = row.try_get("", "table_name").map_err(reading(step))?;
         let autoincrement: i64 = row.try_get("", "is_autoincrement").map_err(reading(step))?;
         let definition: Option<String> = row.try_get("", "definition").map_err(reading(step))?;
-        let checks = match definition.filter(|sql| sql.to_uppercase().contains("CHECK")) {
-            Some(sql) => sql_text::checks_of_table(&sql, SQLITE, SQLITE).map_err(|e| {
-                failed(SQLITE, "reading CHECK constraints", format!("cannot read the definition of `{name}`: {e}"))
+        let said = |sql: &String| ["CHECK", " AS"].iter().any(|w| sql.to_uppercase().contains(w));
+        let text = match definition.filter(said) {
+            Some(sql) => sql_text::table_text(&sql, SQLITE, SQLITE).map_err(|e| {
+                failed(SQLITE, "reading CHECK constraints and generated columns", format!("cannot read the definition of `{name}`: {e}"))
             })?,
-            None => Vec::new(),
+            None => TableText::default(),
         };
-        found.insert(name, (autoincrement != 0, checks));
+        found.insert(name, (autoincrement != 0, text));
     }
     Ok(found)
 }
@@ -128,7 +136,7 @@ impl ColumnRow {
             nullable: !(self.not_null || self.pk == 1),
             default: self.default.as_deref().map(defaults::parse_sql),
             auto_increment: table_autoincrement && self.pk != 0,
-            name: self.name,
+            name: self.name, generated: None,
         }
     }
 }

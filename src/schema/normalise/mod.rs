@@ -20,7 +20,7 @@ pub mod defaults;
 pub mod types;
 
 use super::model::{
-    Check, Column, ColumnType, DefaultValue, EnumType, FkAction, ForeignKey, Index, IndexOptions,
+    Check, Column, ColumnType, DefaultValue, EnumType, FkAction, ForeignKey, Generated, Index, IndexOptions,
     KeyOptions, Schema, Table,
 };
 use super::sql_text;
@@ -88,12 +88,21 @@ fn column(c: &Column, t: &Table, backend: Backend, enums: &BTreeMap<String, Enum
         }
         _ => default,
     };
+    // A generated column has no default and is never assigned: its expression is what it is.
+    // PostgreSQL's are all STORED.
+    let generated = c.generated.as_ref().map(|g| Generated {
+        expression: canonical_condition(&g.expression, backend),
+        stored: g.stored || backend == Backend::Postgres,
+    });
+    let computed = generated.is_some();
     Column {
         name: c.name.clone(),
-        auto_increment: c.auto_increment || sequence || types::is_serial(&c.ty) || rowid,
-        nullable: c.nullable && !t.primary_key.contains(&c.name),
-        default,
+        auto_increment: !computed && (c.auto_increment || sequence || types::is_serial(&c.ty) || rowid),
+        // A generated column's nullability is its expression's, and is not compared.
+        nullable: computed || (c.nullable && !t.primary_key.contains(&c.name)),
+        default: default.filter(|_| !computed),
         ty,
+        generated,
     }
 }
 
@@ -111,7 +120,8 @@ fn indexes(t: &Table, backend: Backend) -> Vec<Index> {
     out
 }
 
-/// A CHECK condition printed canonically for `backend`; as given where it does not parse.
+/// A CHECK condition (or any SQL expression) printed canonically for `backend`; as given where
+/// it does not parse.
 pub(crate) fn canonical_condition(text: &str, backend: Backend) -> String {
     sql_text::expression(text, backend, backend).unwrap_or_else(|_| text.to_owned())
 }
