@@ -109,6 +109,7 @@ fn synthetic_schema(count: usize) -> Schema {
     Schema {
         tables,
         enums: Default::default(),
+        views: Default::default(),
     }
 }
 

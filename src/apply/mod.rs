@@ -57,6 +57,8 @@ pub async fn apply(
         AddIndex { table, index } => {
             Ok(batch::create_index(manager, t(table), build::index(table, index)).await?)
         }
+        CreateView { view } => Ok(batch::create_view(manager, &view.name, &view.definition, view.materialized).await?),
+        DropView { view } => Ok(batch::drop_view(manager, &view.name, &view.definition, view.materialized).await?),
         AddCheck { table, check } => {
             let condition = Expr::cust(check.expression.clone());
             Ok(batch::add_check(manager, t(table), &build::check_name(table, check), condition).await?)

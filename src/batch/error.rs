@@ -61,6 +61,9 @@ pub enum BatchError {
          would lose; make this change by hand"
     )]
     Unsupported { table: String, feature: &'static str },
+    /// Only PostgreSQL has materialized views.
+    #[error("view `{view}` is declared materialized, which only PostgreSQL has; declare it as a plain view for this backend")]
+    NoMaterializedViews { view: String },
     /// SQLite cannot add or drop a CHECK constraint of an existing table.
     #[error(
         "SQLite cannot change the CHECK constraints of existing table `{table}` ({doing} one); \

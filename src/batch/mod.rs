@@ -36,6 +36,7 @@ mod index;
 mod key;
 mod postgres;
 pub(crate) mod sqlite;
+mod view;
 
 pub use check::{add_check, drop_check};
 pub use column::{add_column, alter_column, change_column, drop_column};
@@ -44,6 +45,7 @@ pub use error::BatchError;
 pub use foreign_key::{add_foreign_key, drop_foreign_key};
 pub use index::{create_index, drop_index};
 pub use key::alter_primary_key;
+pub use view::{create_view, drop_view};
 
 use error::Target;
 use sea_orm::{ConnectionTrait, StatementBuilder};

@@ -51,6 +51,10 @@ pub fn render(idents: &mut Idents, change: &Change, enums: &BTreeMap<String, Enu
             let name = build::index_name(table, index);
             batch("drop_index", &format!("{}, {name:?}", idents.table(table)))
         }
+        Change::CreateView { view } | Change::DropView { view } => {
+            let function = if matches!(change, Change::CreateView { .. }) { "create_view" } else { "drop_view" };
+            batch(function, &format!("{:?}, {:?}, {}", view.name, view.definition, view.materialized))
+        }
         Change::AddCheck { table, check } | Change::DropCheck { table, check } => {
             let function = if matches!(change, Change::AddCheck { .. }) { "add_check" } else { "drop_check" };
             let name = build::check_name(table, check);

@@ -28,6 +28,8 @@ pub enum ApplyError {
     NoForeignKey { table: String, columns: String, ref_table: String },
     #[error("there is no enum type {0}")]
     NoEnum(String),
+    #[error("there is no view {0}")]
+    NoView(String),
     #[error("enum type {0} exists already")]
     EnumExists(String),
 }
@@ -73,6 +75,14 @@ pub fn apply_in_place(schema: &mut Schema, change: &Change) -> Result<(), ApplyE
             Ok(())
         }
         DropForeignKey { table, foreign_key } => drop_foreign_key(table_mut(schema, table)?, foreign_key),
+        CreateView { view } => {
+            schema.views.insert(view.name.clone(), view.clone());
+            Ok(())
+        }
+        DropView { view } => match schema.views.remove(&view.name) {
+            Some(_) => Ok(()),
+            None => Err(ApplyError::NoView(view.name.clone())),
+        },
         AddCheck { table, check } => {
             table_mut(schema, table)?.checks.push(check.clone());
             Ok(())

@@ -1,7 +1,7 @@
 //! One change to a schema, as plain data, carrying enough of both sides that it can be undone:
 //! the generator writes a migration's down() from the inverses of its up() changes, in reverse.
 
-use crate::schema::{Check, Column, EnumType, ForeignKey, Index, Table};
+use crate::schema::{Check, Column, EnumType, ForeignKey, Index, Table, View};
 use serde::Serialize;
 
 /// A single schema change. Index and foreign key names are the ones to use in SQL: for a new
@@ -27,6 +27,9 @@ pub enum Change {
     DropForeignKey { table: String, foreign_key: ForeignKey },
     AddCheck { table: String, check: Check },
     DropCheck { table: String, check: Check },
+    /// A view created; a changed query is a drop and a create.
+    CreateView { view: View },
+    DropView { view: View },
     CreateEnum { enum_type: EnumType },
     DropEnum { enum_type: EnumType },
     /// Values added to or removed from a PostgreSQL enum type.
@@ -52,6 +55,8 @@ impl Change {
             DropForeignKey { table, foreign_key } => AddForeignKey { table, foreign_key },
             AddCheck { table, check } => DropCheck { table, check },
             DropCheck { table, check } => AddCheck { table, check },
+            CreateView { view } => DropView { view },
+            DropView { view } => CreateView { view },
             CreateEnum { enum_type } => DropEnum { enum_type },
             DropEnum { enum_type } => CreateEnum { enum_type },
             AlterEnum { from, to } => AlterEnum { from: to, to: from },
@@ -75,7 +80,7 @@ impl Change {
             | DropForeignKey { table, .. }
             | AddCheck { table, .. }
             | DropCheck { table, .. } => Some(table),
-            CreateEnum { .. } | DropEnum { .. } | AlterEnum { .. } => None,
+            CreateEnum { .. } | DropEnum { .. } | AlterEnum { .. } | CreateView { .. } | DropView { .. } => None,
         }
     }
 

@@ -22,11 +22,13 @@ use crate::schema::{Check, Column, Schema, Table, normalise};
 /// order that respects dependencies, with a warning for each that may lose data or fail on it.
 /// Declared renames that do not fit are left out; [`try_diff`] refuses them instead.
 pub fn diff(from: &Schema, to: &Schema, options: &DiffOptions) -> Diff {
+    let to = &entities_on_views(from, to);
     let (from, mut changes) = apply_declared(from, to, &options.renames);
     let backend = options.backend;
     let sides = Sides { backend, from: &from, to, nf: normalise(&from, backend), nt: normalise(to, backend) };
     let mut names = NameGen::new(all_names(&from).chain(all_names(to)));
     changes.extend(enum_changes(&sides.nf, &sides.nt));
+    changes.extend(view_changes(&sides.nf, &sides.nt));
     changes.extend(table_changes(&sides, &mut names));
     let refits = keys_to_refit(&from, &changes, backend, &mut names);
     changes.extend(refits);
@@ -58,6 +60,36 @@ fn all_names(schema: &Schema) -> impl Iterator<Item = String> + '_ {
         let checks = t.checks.iter().filter_map(|c| c.name.clone());
         indexes.chain(t.foreign_keys.iter().filter_map(|f| f.name.clone())).chain(checks)
     })
+}
+
+/// `to` with each table that is a view in `from` (and no table there) taken for that view: an
+/// entity mapped onto a view, whose table is no table to create, and whose view is kept as it
+/// is unless `to` declares it.
+fn entities_on_views(from: &Schema, to: &Schema) -> Schema {
+    let mut to = to.clone();
+    for (name, view) in &from.views {
+        if from.tables.contains_key(name) || to.tables.remove(name).is_none() {
+            continue;
+        }
+        to.views.entry(name.clone()).or_insert_with(|| view.clone());
+    }
+    to
+}
+
+/// Views dropped, created, and dropped and created again where the query or its kind changes.
+fn view_changes(nf: &Schema, nt: &Schema) -> Vec<Change> {
+    let mut changes = Vec::new();
+    for (name, have) in &nf.views {
+        if nt.views.get(name) != Some(have) {
+            changes.push(Change::DropView { view: have.clone() });
+        }
+    }
+    for (name, wanted) in &nt.views {
+        if nf.views.get(name) != Some(wanted) {
+            changes.push(Change::CreateView { view: wanted.clone() });
+        }
+    }
+    changes
 }
 
 fn enum_changes(nf: &Schema, nt: &Schema) -> Vec<Change> {

@@ -2,7 +2,7 @@
 //! report of what differs, e.g. `alter column users.email: type VARCHAR(255) -> VARCHAR(320)`.
 
 use super::change::Change;
-use crate::schema::{Column, ColumnType, DefaultValue, EnumType, FkAction, ForeignKey, Index};
+use crate::schema::{Column, ColumnType, DefaultValue, EnumType, FkAction, ForeignKey, Index, View};
 
 impl Change {
     /// What this change does, in one line.
@@ -21,6 +21,8 @@ impl Change {
             }
             AddIndex { table, index } => format!("add {} on {table} {}", index_label(index), index_shape(index)),
             DropIndex { table, index } => format!("drop {} on {table}", index_label(index)),
+            CreateView { view } => format!("create {}", view_label(view)),
+            DropView { view } => format!("drop {}", view_label(view)),
             AddCheck { table, check } => format!("add check {} on {table} ({})", name_or_unnamed(&check.name), check.expression),
             DropCheck { table, check } => format!("drop check {} on {table} ({})", name_or_unnamed(&check.name), check.expression),
             AddForeignKey { table, foreign_key } => format!("add {}", fk_summary(table, foreign_key)),
@@ -178,6 +180,12 @@ pub(crate) fn index_shape(index: &Index) -> String {
         text.push_str(&format!(" WHERE {predicate}"));
     }
     text
+}
+
+/// `view v` or `materialized view v`.
+fn view_label(view: &View) -> String {
+    let kind = if view.materialized { "materialized view" } else { "view" };
+    format!("{kind} {}", view.name)
 }
 
 /// `index idx_x` or `unique index uq_x`.

@@ -19,7 +19,7 @@ pub(crate) fn canonical_fk(fk: &ForeignKey, backend: Backend) -> ForeignKey {
         foreign_keys: vec![fk.clone()],
         ..Table::default()
     };
-    let schema = Schema { tables: BTreeMap::from([(String::new(), table)]), enums: BTreeMap::new() };
+    let schema = Schema { tables: BTreeMap::from([(String::new(), table)]), ..Schema::default() };
     let normal = normalise(&schema, backend).tables.into_values().flat_map(|t| t.foreign_keys).next();
     normal.unwrap_or_else(|| ForeignKey { name: None, ..fk.clone() })
 }

@@ -56,6 +56,8 @@ fn drop_before_readding(changes: &mut Vec<Change>) {
 /// The steps of a migration, in the order they run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 enum Phase {
+    /// Views first: they stand on the tables and columns the rest may change.
+    DropView,
     RenameTable,
     RenameColumn,
     CreateEnum,
@@ -75,6 +77,8 @@ enum Phase {
     AddForeignKey,
     /// Once every column it names is there, as the rows will stay.
     AddCheck,
+    /// Once every table and column they read is there.
+    CreateView,
     /// Values removed: once no new definition needs them.
     ShrinkEnum,
     DropEnum,
@@ -100,6 +104,8 @@ fn phase(change: &Change) -> Phase {
         AddIndex { .. } => Phase::AddIndex,
         AddForeignKey { .. } => Phase::AddForeignKey,
         DropCheck { .. } => Phase::DropCheck,
+        DropView { .. } => Phase::DropView,
+        CreateView { .. } => Phase::CreateView,
         AddCheck { .. } => Phase::AddCheck,
         DropEnum { .. } => Phase::DropEnum,
     }

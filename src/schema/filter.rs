@@ -45,6 +45,7 @@ impl Filter {
     /// `schema` with only the tables this filter accepts; enum types are kept.
     pub fn apply(&self, mut schema: Schema) -> Schema {
         schema.tables.retain(|name, _| self.accepts(name));
+        schema.views.retain(|name, _| self.accepts(name));
         schema
     }
 }

@@ -2,7 +2,8 @@
 //! to create them (`sea_orm::Schema::create_table_from_entity` and
 //! `create_index_from_entity`), so that it means what sea-orm means by each attribute.
 
-use super::model::{ColumnType, EnumType, Schema, Table};
+use super::model::{ColumnType, EnumType, Schema, Table, View};
+use super::sql_text;
 use super::statement;
 use crate::db::Backend;
 use sea_orm::sea_query::{ColumnType as SqType, Expr, IndexCreateStatement};
@@ -24,6 +25,8 @@ pub struct EntitySet {
     checks: Vec<(&'static str, String, Expr)>,
     /// Generated columns declared beside the entities: table, column, expression, stored.
     generated: Vec<(&'static str, String, Expr, bool)>,
+    /// Views declared beside the entities: name, query, materialized.
+    views: Vec<(String, String, bool)>,
 }
 
 /// One registered entity: its table name and how to describe it.
@@ -81,6 +84,15 @@ impl EntitySet {
         self
     }
 
+    /// Adds the view `name` with the query `definition` (materialized on PostgreSQL when
+    /// `materialized`), e.g. `.view("active_users", "SELECT id, email FROM users WHERE is_active",
+    /// false)`. An entity registered for a table of that name is mapped onto the view: it is no
+    /// table to create. The query is compared with the database's in canonical form.
+    pub fn view(mut self, name: &str, definition: &str, materialized: bool) -> Self {
+        self.views.push((name.to_owned(), definition.to_owned(), materialized));
+        self
+    }
+
     /// The registered tables' names, in registration order.
     pub fn table_names(&self) -> Vec<&'static str> {
         self.entities.iter().map(|e| e.table).collect()
@@ -111,6 +123,12 @@ impl EntitySet {
                 column.generated = Some(statement::generated(expression, *stored, backend));
                 column.default = None;
             }
+        }
+        for (name, definition, materialized) in &self.views {
+            let ours = Backend::from_sea_orm(backend);
+            let definition = sql_text::query(definition, ours, ours).unwrap_or_else(|_| definition.clone());
+            schema.tables.remove(name);
+            schema.views.insert(name.clone(), View { name: name.clone(), definition, materialized: *materialized });
         }
         for (table, name, condition) in &self.checks {
             if let Some(table) = schema.tables.get_mut(*table) {

@@ -28,7 +28,7 @@ pub use from_database::discover;
 pub use from_entities::EntitySet;
 pub use model::{
     Check, Column, ColumnType, DefaultValue, EnumType, FkAction, ForeignKey, Generated, Index, IndexOptions,
-    KeyOptions, Schema, Table,
+    KeyOptions, Schema, Table, View,
 };
 pub use normalise::normalise;
 

@@ -13,6 +13,19 @@ pub struct Schema {
     /// Named enum types (PostgreSQL `CREATE TYPE ... AS ENUM`), keyed by type name. MySQL's
     /// column-level `ENUM(...)` is a column type instead: [`ColumnType::InlineEnum`].
     pub enums: BTreeMap<String, EnumType>,
+    /// Views and materialized views, keyed by name.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub views: BTreeMap<String, View>,
+}
+
+/// A view: a named query, stored as the query (or, materialized, as its rows).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct View {
+    pub name: String,
+    /// The query, printed canonically ([`crate::schema::sql_text::query`]).
+    pub definition: String,
+    /// A PostgreSQL materialized view.
+    pub materialized: bool,
 }
 
 impl Schema {

@@ -11,7 +11,8 @@
 use super::model::{Check, Generated, Index, IndexOptions, KeyOptions};
 use crate::db::Backend;
 use sqlparser::ast::{
-    BinaryOperator, CastKind, ColumnOption, DataType, Expr, GeneratedExpressionMode, TableConstraint, UnaryOperator, FunctionArg, FunctionArgExpr, FunctionArguments, Ident, ObjectNamePart,
+    BinaryOperator, CastKind, ColumnOption, DataType, Expr, GeneratedExpressionMode, Select, SelectItem, SetExpr,
+    TableConstraint, TableFactor, TableWithJoins, UnaryOperator, visit_relations_mut, FunctionArg, FunctionArgExpr, FunctionArguments, Ident, ObjectNamePart,
     OrderBySort, Statement, Value, VisitMut, VisitorMut, visit_expressions_mut,
 };
 use sqlparser::dialect::{Dialect, MySqlDialect, PostgreSqlDialect, SQLiteDialect};
@@ -100,6 +101,66 @@ pub(crate) fn table_text(sql: &str, dialect: Backend, backend: Backend) -> Resul
         }
     }
     Ok(TableText { checks, generated })
+}
+
+/// A view's query `sql` (in `dialect`'s syntax, or a whole `CREATE VIEW`), printed canonically
+/// for `backend`: as expressions are, with table names without their database, and, in a
+/// query on one table, columns without the table's name and without an alias that repeats
+/// the column's name (PostgreSQL prints `users.id`, MariaDB `` `db`.`users`.`id` AS `id` ``).
+pub(crate) fn query(sql: &str, dialect: Backend, backend: Backend) -> Result<String, String> {
+    let dialect = dialect_of(dialect);
+    let trimmed = sql.trim().trim_end_matches(';');
+    let parsed = Parser::parse_sql(dialect.as_ref(), trimmed).map_err(|e| e.to_string())?;
+    let mut query = match parsed.into_iter().next() {
+        Some(Statement::Query(query)) => query,
+        Some(Statement::CreateView(view)) => view.query,
+        _ => return Err("not a query".into()),
+    };
+    let quote = if backend == Backend::MySql { '`' } else { '"' };
+    let _ = visit_relations_mut(&mut query, |name| {
+        if let Some(last) = name.0.last().and_then(|p| p.as_ident()).map(|i| ident_for(&i.value, quote)) {
+            name.0 = vec![ObjectNamePart::Identifier(last)];
+        }
+        ControlFlow::<()>::Continue(())
+    });
+    if let SetExpr::Select(select) = query.body.as_mut() {
+        unqualify(select);
+    }
+    let _ = visit_expressions_mut(&mut query, |e| {
+        simplify(e, backend);
+        ControlFlow::<()>::Continue(())
+    });
+    let mut idents = Idents { quote };
+    let _ = query.visit(&mut idents);
+    Ok(query.to_string())
+}
+
+/// In a SELECT from one table without joins, columns named without the table (the only one
+/// they can belong to), and without an alias that only repeats the column's name.
+fn unqualify(select: &mut Select) {
+    let [TableWithJoins { relation: TableFactor::Table { name, alias, .. }, joins }] = select.from.as_slice() else { return };
+    if !joins.is_empty() {
+        return;
+    }
+    let mut owners: Vec<String> = name.0.last().map(|p| p.to_string().trim_matches(['"', '`']).to_owned()).into_iter().collect();
+    owners.extend(alias.as_ref().map(|a| a.name.value.clone()));
+    let _ = visit_expressions_mut(select, |e| {
+        if let Expr::CompoundIdentifier(parts) = e
+            && parts.len() >= 2
+            && owners.contains(&parts[parts.len() - 2].value)
+            && let Some(column) = parts.last().cloned()
+        {
+            *e = Expr::Identifier(column);
+        }
+        ControlFlow::<()>::Continue(())
+    });
+    for item in &mut select.projection {
+        if let SelectItem::ExprWithAlias { expr: Expr::Identifier(column), alias } = item
+            && column.value == alias.value
+        {
+            *item = SelectItem::UnnamedExpr(Expr::Identifier(column.clone()));
+        }
+    }
 }
 
 fn dialect_of(backend: Backend) -> Box<dyn Dialect> {

@@ -1,9 +1,9 @@
 //! What a live schema holds that the model does not compare, named so that `check` and
-//! `autogenerate` can say so instead of being silently equal: views, triggers, PostgreSQL
-//! extensions, PostgreSQL indexes with an explicit
+//! `autogenerate` can say so instead of being silently equal: triggers, PostgreSQL extensions, PostgreSQL indexes with an explicit
 //! NULLS FIRST/LAST that is not the default, and MySQL indexes on expressions (indexes are
 //! otherwise compared whole: method, order, operator classes, expressions, predicate, INCLUDE,
-//! NULLS NOT DISTINCT, prefixes; CHECK constraints and generated columns are compared too).
+//! NULLS NOT DISTINCT, prefixes; CHECK constraints, generated columns and views are compared
+//! too).
 //! One catalogue query per backend.
 
 use super::SchemaError;
@@ -41,9 +41,7 @@ impl Uncompared {
 }
 
 const POSTGRES: &str = "WITH ns AS (SELECT oid FROM pg_namespace WHERE nspname = current_schema()) \
-    SELECT CASE c.relkind WHEN 'v' THEN 'view' ELSE 'materialized view' END, c.relname::text, NULL::text \
-      FROM pg_class c WHERE c.relnamespace = (SELECT oid FROM ns) AND c.relkind IN ('v', 'm') \
-    UNION ALL SELECT 'NULLS FIRST/LAST index', ic.relname::text, cl.relname::text \
+    SELECT 'NULLS FIRST/LAST index', ic.relname::text, cl.relname::text \
       FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid JOIN pg_class cl ON cl.oid = i.indrelid \
       WHERE cl.relnamespace = (SELECT oid FROM ns) \
       AND EXISTS (SELECT 1 FROM unnest(i.indoption::int2[]) o WHERE o IN (1, 2)) \
@@ -51,16 +49,12 @@ const POSTGRES: &str = "WITH ns AS (SELECT oid FROM pg_namespace WHERE nspname =
       JOIN pg_class cl ON cl.oid = t.tgrelid WHERE NOT t.tgisinternal AND cl.relnamespace = (SELECT oid FROM ns) \
     UNION ALL SELECT 'extension', e.extname::text, NULL FROM pg_extension e WHERE e.extname <> 'plpgsql'";
 
-const MYSQL: &str = "SELECT 'view', CAST(TABLE_NAME AS CHAR), CAST(NULL AS CHAR) FROM information_schema.VIEWS \
-      WHERE TABLE_SCHEMA = DATABASE() \
-    UNION ALL SELECT 'expression index', CAST(INDEX_NAME AS CHAR), CAST(TABLE_NAME AS CHAR) \
+const MYSQL: &str = "SELECT 'expression index', CAST(INDEX_NAME AS CHAR), CAST(TABLE_NAME AS CHAR) \
       FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = DATABASE() AND COLUMN_NAME IS NULL \
     UNION ALL SELECT 'trigger', CAST(TRIGGER_NAME AS CHAR), CAST(EVENT_OBJECT_TABLE AS CHAR) \
       FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA = DATABASE()";
 
-const SQLITE: &str = "SELECT 'view', name, NULL FROM sqlite_master WHERE type = 'view' \
-    UNION ALL SELECT 'trigger', name, tbl_name FROM sqlite_master WHERE type = 'trigger' \
-";
+const SQLITE: &str = "SELECT 'trigger', name, tbl_name FROM sqlite_master WHERE type = 'trigger'";
 
 /// What the database behind `conn` holds that the model does not compare, for the tables
 /// `filter` accepts (objects of no table always), in kind and name order.
@@ -99,21 +93,12 @@ pub async fn uncompared(conn: &sea_orm::DatabaseConnection, filter: &Filter) -> 
     Ok(found)
 }
 
-/// `live` and `wanted` without what `uncompared` names, so that neither is drafted as a change:
-/// its indexes leave the live schema (no `drop index` for a GIN index the entities cannot
-/// declare), and an entity mapped onto a view is no table to create.
-pub fn set_aside(live: &mut Schema, wanted: &mut Schema, uncompared: &[Uncompared]) {
-    for item in uncompared {
-        match (item.kind.as_str(), &item.table) {
-            (_, Some(table)) if item.is_index() => {
-                if let Some(t) = live.tables.get_mut(table) {
-                    t.indexes.retain(|i| i.name.as_deref() != Some(item.name.as_str()));
-                }
-            }
-            ("view" | "materialized view", None) => {
-                wanted.tables.remove(&item.name);
-            }
-            _ => {}
+/// `live` without the indexes `uncompared` names, so that none is drafted as a change (no
+/// `drop index` for an index the entities cannot declare). `wanted` is left as it is.
+pub fn set_aside(live: &mut Schema, _wanted: &mut Schema, uncompared: &[Uncompared]) {
+    for item in uncompared.iter().filter(|u| u.is_index()) {
+        if let Some(t) = item.table.as_ref().and_then(|table| live.tables.get_mut(table)) {
+            t.indexes.retain(|i| i.name.as_deref() != Some(item.name.as_str()));
         }
     }
 }

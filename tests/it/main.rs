@@ -42,4 +42,5 @@ mod scratch;
 mod sql_preview;
 mod sqlite_rebuild;
 mod tls;
+mod views;
 mod watch;

@@ -6,7 +6,7 @@ use crate::schema::SchemaError;
 use crate::schema::sql_text;
 use crate::schema::model::{
     Check, Column, ColumnType, DefaultValue, FkAction, ForeignKey, Generated, Index, IndexOptions, KeyOptions, Schema,
-    Table,
+    Table, View,
 };
 use crate::db::connect::db_words;
 use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, DbErr, Statement};
@@ -32,6 +32,12 @@ pub(super) async fn discover(conn: &DatabaseConnection) -> Result<Schema, Schema
             unescape_string_defaults(&mut table);
         }
         schema.tables.insert(table.name.clone(), table);
+    }
+    let sql = "SELECT TABLE_NAME, VIEW_DEFINITION FROM information_schema.VIEWS WHERE TABLE_SCHEMA = DATABASE()";
+    for [name, printed] in text_rows::<2>(conn, sql, "reading views").await? {
+        let definition = sql_text::query(&printed, MY, MY)
+            .map_err(|e| failed(MY, "reading views", format!("cannot read the query of view `{name}` ({printed}): {e}")))?;
+        schema.views.insert(name.clone(), View { name, definition, materialized: false });
     }
     for (table, column, generated) in generated_columns(conn).await? {
         let column = schema.tables.get_mut(&table).and_then(|t| t.columns.iter_mut().find(|c| c.name == column));

@@ -16,7 +16,7 @@ use crate::db::connect::db_words;
 use crate::schema::SchemaError;
 use crate::schema::sql_text;
 use crate::schema::model::{
-    Check, Column, ColumnType, DefaultValue, EnumType, FkAction, ForeignKey, Generated, Index, Schema, Table,
+    Check, Column, ColumnType, DefaultValue, EnumType, FkAction, ForeignKey, Generated, Index, Schema, Table, View,
 };
 use sea_orm::sea_query::{Alias, IntoIden};
 use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, DbErr, QueryResult, Statement};
@@ -34,7 +34,7 @@ const PG: Backend = Backend::Postgres;
 pub(super) async fn discover(conn: &DatabaseConnection) -> Result<Schema, SchemaError> {
     let schema_name = current_schema(conn, PG, "SELECT current_schema()").await?;
     let schema_name = schema_name.as_str();
-    let (enums, column_rows, mut keys, mut indexes, table_names, mut checks, generated) = tokio::try_join!(
+    let (enums, column_rows, mut keys, mut indexes, table_names, mut checks, generated, views) = tokio::try_join!(
         enums(conn, schema_name),
         rows(conn, COLUMNS, schema_name, COLUMNS_STEP),
         keys(conn, schema_name),
@@ -42,6 +42,7 @@ pub(super) async fn discover(conn: &DatabaseConnection) -> Result<Schema, Schema
         table_names(conn, schema_name),
         checks(conn, schema_name),
         generated(conn, schema_name),
+        views(conn, schema_name),
     )?;
     let mut columns = columns(&column_rows, &enums)?;
     for (table, column, expression) in generated {
@@ -52,6 +53,7 @@ pub(super) async fn discover(conn: &DatabaseConnection) -> Result<Schema, Schema
     }
     let mut schema = Schema {
         enums,
+        views,
         ..Schema::default()
     };
     for name in table_names {
@@ -365,6 +367,28 @@ fn action(code: &str) -> FkAction {
         "d" => FkAction::SetDefault,
         _ => FkAction::NoAction,
     }
+}
+
+/// Every view and materialized view of `schema`, its query as PostgreSQL prints it.
+const VIEWS: &str = "\
+SELECT c.relname::text AS name, c.relkind = 'm' AS materialized, pg_get_viewdef(c.oid, true) AS definition
+FROM pg_class c
+JOIN pg_namespace s ON s.oid = c.relnamespace
+WHERE s.nspname = $1 AND c.relkind IN ('v', 'm')";
+
+/// The views of `schema`, by name.
+async fn views(conn: &DatabaseConnection, schema: &str) -> Result<BTreeMap<String, View>, SchemaError> {
+    let step = "reading views";
+    let mut found = BTreeMap::new();
+    for row in rows(conn, VIEWS, schema, step).await? {
+        let name: String = row.try_get("", "name").map_err(reading(step))?;
+        let materialized: bool = row.try_get("", "materialized").map_err(reading(step))?;
+        let printed: String = row.try_get("", "definition").map_err(reading(step))?;
+        let definition = sql_text::query(&printed, PG, PG)
+            .map_err(|e| failed(PG, step, format!("cannot read the query of view `{name}` ({printed}): {e}")))?;
+        found.insert(name.clone(), View { name, definition, materialized });
+    }
+    Ok(found)
 }
 
 /// Every generated column of `schema`'s tables, its expression as PostgreSQL prints it

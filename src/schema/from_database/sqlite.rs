@@ -15,7 +15,7 @@ use crate::db::Backend;
 use crate::db::connect::db_words;
 use crate::schema::SchemaError;
 use crate::schema::sql_text::{self, TableText};
-use crate::schema::model::{Column, FkAction, ForeignKey, Index, Schema, Table};
+use crate::schema::model::{Column, FkAction, ForeignKey, Index, Schema, Table, View};
 use crate::schema::normalise::defaults;
 use crate::schema::statement;
 use sea_orm::sea_query::ColumnType as SqType;
@@ -41,7 +41,7 @@ pub(super) async fn discover(conn: &DatabaseConnection) -> Result<Schema, Schema
             fk.ref_columns = implicit_reference(&parent_keys, table, &fk.ref_table)?;
         }
     }
-    let mut schema = Schema::default();
+    let mut schema = Schema { views: views(conn).await?, ..Schema::default() };
     for (name, (autoincrement, text)) in tables {
         let columns = columns.remove(&name).unwrap_or_default();
         let mut table = Table {
@@ -64,6 +64,20 @@ pub(super) async fn discover(conn: &DatabaseConnection) -> Result<Schema, Schema
         schema.tables.insert(table.name.clone(), table);
     }
     Ok(schema)
+}
+
+/// The views, by name, read from the `CREATE VIEW` SQLite keeps.
+async fn views(conn: &DatabaseConnection) -> Result<BTreeMap<String, View>, SchemaError> {
+    let step = "reading views";
+    let mut found = BTreeMap::new();
+    for row in rows(conn, "SELECT name, sql FROM sqlite_master WHERE type = 'view'", step).await? {
+        let name: String = row.try_get("", "name").map_err(reading(step))?;
+        let sql: String = row.try_get("", "sql").map_err(reading(step))?;
+        let definition = sql_text::query(&sql, SQLITE, SQLITE)
+            .map_err(|e| failed(SQLITE, step, format!("cannot read the query of view `{name}`: {e}")))?;
+        found.insert(name.clone(), View { name, definition, materialized: false });
+    }
+    Ok(found)
 }
 
 /// The rows `sql` returns; `step` names it in an error.

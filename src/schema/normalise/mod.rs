@@ -21,7 +21,7 @@ pub mod types;
 
 use super::model::{
     Check, Column, ColumnType, DefaultValue, EnumType, FkAction, ForeignKey, Generated, Index, IndexOptions,
-    KeyOptions, Schema, Table,
+    KeyOptions, Schema, Table, View,
 };
 use super::sql_text;
 use crate::db::Backend;
@@ -39,7 +39,16 @@ pub fn normalise(schema: &Schema, backend: Backend) -> Schema {
         Backend::Postgres => schema.enums.clone(),
         Backend::MySql | Backend::Sqlite => BTreeMap::new(),
     };
-    Schema { tables, enums }
+    let views = schema
+        .views
+        .iter()
+        .map(|(name, v)| {
+            let definition = sql_text::query(&v.definition, backend, backend).unwrap_or_else(|_| v.definition.clone());
+            let view = View { name: v.name.clone(), definition, materialized: v.materialized && backend == Backend::Postgres };
+            (name.clone(), view)
+        })
+        .collect();
+    Schema { tables, enums, views }
 }
 
 fn table(t: &Table, backend: Backend, enums: &BTreeMap<String, EnumType>) -> Table {
