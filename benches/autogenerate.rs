@@ -109,7 +109,7 @@ fn synthetic_schema(count: usize) -> Schema {
     Schema {
         tables,
         enums: Default::default(),
-        views: Default::default(),
+        views: Default::default(), extensions: Default::default(),
     }
 }
 

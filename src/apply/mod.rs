@@ -57,6 +57,8 @@ pub async fn apply(
         AddIndex { table, index } => {
             Ok(batch::create_index(manager, t(table), build::index(table, index)).await?)
         }
+        CreateExtension { name } => Ok(batch::create_extension(manager, name).await?),
+        DropExtension { name } => Ok(batch::drop_extension(manager, name).await?),
         CreateView { view } => Ok(batch::create_view(manager, &view.name, &view.definition, view.materialized).await?),
         DropView { view } => Ok(batch::drop_view(manager, &view.name, &view.definition, view.materialized).await?),
         AddCheck { table, check } => {

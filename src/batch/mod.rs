@@ -45,7 +45,7 @@ pub use error::BatchError;
 pub use foreign_key::{add_foreign_key, drop_foreign_key};
 pub use index::{create_index, drop_index};
 pub use key::alter_primary_key;
-pub use view::{create_view, drop_view};
+pub use view::{create_extension, create_view, drop_extension, drop_view};
 
 use error::Target;
 use sea_orm::{ConnectionTrait, StatementBuilder};

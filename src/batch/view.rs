@@ -1,4 +1,5 @@
-//! Creating and dropping a view, on every backend; a materialized view on PostgreSQL only.
+//! Creating and dropping a view, on every backend (a materialized view on PostgreSQL only), and
+//! a PostgreSQL extension.
 
 use super::def::{quote, quote_mysql};
 use super::{BatchError, error::Target, exec_sql};
@@ -35,4 +36,23 @@ fn quoted(manager: &SchemaManager<'_>, name: &str) -> String {
         DbBackend::MySql => quote_mysql(name),
         _ => quote(name),
     }
+}
+
+/// Installs the PostgreSQL extension `name` where it is not installed yet; nothing on other
+/// backends, which have no extensions (a draft written on PostgreSQL serves them too).
+pub async fn create_extension(manager: &SchemaManager<'_>, name: &str) -> Result<(), BatchError> {
+    if manager.get_database_backend() != DbBackend::Postgres {
+        return Ok(());
+    }
+    let sql = format!("CREATE EXTENSION IF NOT EXISTS {}", quote(name));
+    exec_sql(manager, &Target::new(name, None), "installing the extension", &sql).await
+}
+
+/// Removes the PostgreSQL extension `name` where it is installed; nothing on other backends.
+pub async fn drop_extension(manager: &SchemaManager<'_>, name: &str) -> Result<(), BatchError> {
+    if manager.get_database_backend() != DbBackend::Postgres {
+        return Ok(());
+    }
+    let sql = format!("DROP EXTENSION IF EXISTS {}", quote(name));
+    exec_sql(manager, &Target::new(name, None), "removing the extension", &sql).await
 }

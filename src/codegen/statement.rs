@@ -51,6 +51,8 @@ pub fn render(idents: &mut Idents, change: &Change, enums: &BTreeMap<String, Enu
             let name = build::index_name(table, index);
             batch("drop_index", &format!("{}, {name:?}", idents.table(table)))
         }
+        Change::CreateExtension { name } => batch("create_extension", &format!("{name:?}")),
+        Change::DropExtension { name } => batch("drop_extension", &format!("{name:?}")),
         Change::CreateView { view } | Change::DropView { view } => {
             let function = if matches!(change, Change::CreateView { .. }) { "create_view" } else { "drop_view" };
             batch(function, &format!("{:?}, {:?}, {}", view.name, view.definition, view.materialized))

@@ -75,6 +75,14 @@ pub fn apply_in_place(schema: &mut Schema, change: &Change) -> Result<(), ApplyE
             Ok(())
         }
         DropForeignKey { table, foreign_key } => drop_foreign_key(table_mut(schema, table)?, foreign_key),
+        CreateExtension { name } => {
+            schema.extensions.insert(name.clone());
+            Ok(())
+        }
+        DropExtension { name } => {
+            schema.extensions.remove(name);
+            Ok(())
+        }
         CreateView { view } => {
             schema.views.insert(view.name.clone(), view.clone());
             Ok(())

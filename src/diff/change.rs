@@ -27,6 +27,9 @@ pub enum Change {
     DropForeignKey { table: String, foreign_key: ForeignKey },
     AddCheck { table: String, check: Check },
     DropCheck { table: String, check: Check },
+    /// A PostgreSQL extension installed or removed, by name.
+    CreateExtension { name: String },
+    DropExtension { name: String },
     /// A view created; a changed query is a drop and a create.
     CreateView { view: View },
     DropView { view: View },
@@ -55,6 +58,8 @@ impl Change {
             DropForeignKey { table, foreign_key } => AddForeignKey { table, foreign_key },
             AddCheck { table, check } => DropCheck { table, check },
             DropCheck { table, check } => AddCheck { table, check },
+            CreateExtension { name } => DropExtension { name },
+            DropExtension { name } => CreateExtension { name },
             CreateView { view } => DropView { view },
             DropView { view } => CreateView { view },
             CreateEnum { enum_type } => DropEnum { enum_type },
@@ -80,7 +85,8 @@ impl Change {
             | DropForeignKey { table, .. }
             | AddCheck { table, .. }
             | DropCheck { table, .. } => Some(table),
-            CreateEnum { .. } | DropEnum { .. } | AlterEnum { .. } | CreateView { .. } | DropView { .. } => None,
+            CreateEnum { .. } | DropEnum { .. } | AlterEnum { .. } | CreateView { .. } | DropView { .. }
+            | CreateExtension { .. } | DropExtension { .. } => None,
         }
     }
 

@@ -29,6 +29,10 @@ pub fn diff(from: &Schema, to: &Schema, options: &DiffOptions) -> Diff {
     let mut names = NameGen::new(all_names(&from).chain(all_names(to)));
     changes.extend(enum_changes(&sides.nf, &sides.nt));
     changes.extend(view_changes(&sides.nf, &sides.nt));
+    let added = sides.nt.extensions.difference(&sides.nf.extensions);
+    changes.extend(added.map(|name| Change::CreateExtension { name: name.clone() }));
+    let removed = sides.nf.extensions.difference(&sides.nt.extensions);
+    changes.extend(removed.map(|name| Change::DropExtension { name: name.clone() }));
     changes.extend(table_changes(&sides, &mut names));
     let refits = keys_to_refit(&from, &changes, backend, &mut names);
     changes.extend(refits);

@@ -21,6 +21,8 @@ impl Change {
             }
             AddIndex { table, index } => format!("add {} on {table} {}", index_label(index), index_shape(index)),
             DropIndex { table, index } => format!("drop {} on {table}", index_label(index)),
+            CreateExtension { name } => format!("create extension {name}"),
+            DropExtension { name } => format!("drop extension {name}"),
             CreateView { view } => format!("create {}", view_label(view)),
             DropView { view } => format!("drop {}", view_label(view)),
             AddCheck { table, check } => format!("add check {} on {table} ({})", name_or_unnamed(&check.name), check.expression),

@@ -60,6 +60,8 @@ enum Phase {
     DropView,
     RenameTable,
     RenameColumn,
+    /// Before the types, indexes and operator classes that come from it.
+    CreateExtension,
     CreateEnum,
     GrowEnum,
     DropForeignKey,
@@ -82,6 +84,7 @@ enum Phase {
     /// Values removed: once no new definition needs them.
     ShrinkEnum,
     DropEnum,
+    DropExtension,
 }
 
 fn phase(change: &Change) -> Phase {
@@ -105,6 +108,8 @@ fn phase(change: &Change) -> Phase {
         AddForeignKey { .. } => Phase::AddForeignKey,
         DropCheck { .. } => Phase::DropCheck,
         DropView { .. } => Phase::DropView,
+        CreateExtension { .. } => Phase::CreateExtension,
+        DropExtension { .. } => Phase::DropExtension,
         CreateView { .. } => Phase::CreateView,
         AddCheck { .. } => Phase::AddCheck,
         DropEnum { .. } => Phase::DropEnum,

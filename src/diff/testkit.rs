@@ -47,7 +47,7 @@ pub(crate) fn fk(name: &str, columns: &[&str], ref_table: &str) -> ForeignKey {
 }
 
 pub(crate) fn schema(tables: Vec<Table>) -> Schema {
-    Schema { tables: tables.into_iter().map(|t| (t.name.clone(), t)).collect(), enums: Default::default(), views: Default::default() }
+    Schema { tables: tables.into_iter().map(|t| (t.name.clone(), t)).collect(), enums: Default::default(), views: Default::default(), extensions: Default::default() }
 }
 
 pub(crate) fn enum_type(name: &str, values: &[&str]) -> EnumType {

@@ -579,7 +579,7 @@ mod tests {
                 .into_iter()
                 .map(|t| (t.name.clone(), t))
                 .collect(),
-            enums: [("user_role".to_owned(), role)].into_iter().collect(), views: Default::default(),
+            enums: [("user_role".to_owned(), role)].into_iter().collect(), views: Default::default(), extensions: Default::default(),
         }
     }
 

@@ -27,6 +27,8 @@ pub struct EntitySet {
     generated: Vec<(&'static str, String, Expr, bool)>,
     /// Views declared beside the entities: name, query, materialized.
     views: Vec<(String, String, bool)>,
+    /// PostgreSQL extensions the schema needs.
+    extensions: Vec<String>,
 }
 
 /// One registered entity: its table name and how to describe it.
@@ -93,6 +95,13 @@ impl EntitySet {
         self
     }
 
+    /// Adds the PostgreSQL extension `name` (e.g. `pg_trgm` for `gin_trgm_ops` indexes) to what
+    /// the schema needs; other backends have none, and leave it out.
+    pub fn extension(mut self, name: &str) -> Self {
+        self.extensions.push(name.to_owned());
+        self
+    }
+
     /// The registered tables' names, in registration order.
     pub fn table_names(&self) -> Vec<&'static str> {
         self.entities.iter().map(|e| e.table).collect()
@@ -124,6 +133,7 @@ impl EntitySet {
                 column.default = None;
             }
         }
+        schema.extensions.extend(self.extensions.iter().cloned());
         for (name, definition, materialized) in &self.views {
             let ours = Backend::from_sea_orm(backend);
             let definition = sql_text::query(definition, ours, ours).unwrap_or_else(|_| definition.clone());

@@ -3,7 +3,7 @@
 //! database can be held side by side and, once normalised, compared with `==`.
 
 use serde::Serialize;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// A database schema: its tables and its named enum types, each keyed by name.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
@@ -16,6 +16,10 @@ pub struct Schema {
     /// Views and materialized views, keyed by name.
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     pub views: BTreeMap<String, View>,
+    /// PostgreSQL extensions installed in the database (`pg_trgm`), by name; `plpgsql`, which
+    /// every database has, is not one of them.
+    #[serde(skip_serializing_if = "BTreeSet::is_empty")]
+    pub extensions: BTreeSet<String>,
 }
 
 /// A view: a named query, stored as the query (or, materialized, as its rows).

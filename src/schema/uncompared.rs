@@ -1,9 +1,9 @@
 //! What a live schema holds that the model does not compare, named so that `check` and
-//! `autogenerate` can say so instead of being silently equal: triggers, PostgreSQL extensions, PostgreSQL indexes with an explicit
+//! `autogenerate` can say so instead of being silently equal: triggers, PostgreSQL indexes with an explicit
 //! NULLS FIRST/LAST that is not the default, and MySQL indexes on expressions (indexes are
 //! otherwise compared whole: method, order, operator classes, expressions, predicate, INCLUDE,
-//! NULLS NOT DISTINCT, prefixes; CHECK constraints, generated columns and views are compared
-//! too).
+//! NULLS NOT DISTINCT, prefixes; CHECK constraints, generated columns, views and extensions are
+//! compared too).
 //! One catalogue query per backend.
 
 use super::SchemaError;
@@ -16,7 +16,7 @@ use serde::Serialize;
 /// One object the comparison leaves out, and what kind of object it is.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 pub struct Uncompared {
-    /// e.g. `view`, `trigger`, `extension`, `NULLS FIRST/LAST index`.
+    /// e.g. `trigger`, `NULLS FIRST/LAST index`, `expression index`.
     pub kind: String,
     /// Its name.
     pub name: String,
@@ -46,8 +46,7 @@ const POSTGRES: &str = "WITH ns AS (SELECT oid FROM pg_namespace WHERE nspname =
       WHERE cl.relnamespace = (SELECT oid FROM ns) \
       AND EXISTS (SELECT 1 FROM unnest(i.indoption::int2[]) o WHERE o IN (1, 2)) \
     UNION ALL SELECT 'trigger', t.tgname::text, cl.relname::text FROM pg_trigger t \
-      JOIN pg_class cl ON cl.oid = t.tgrelid WHERE NOT t.tgisinternal AND cl.relnamespace = (SELECT oid FROM ns) \
-    UNION ALL SELECT 'extension', e.extname::text, NULL FROM pg_extension e WHERE e.extname <> 'plpgsql'";
+      JOIN pg_class cl ON cl.oid = t.tgrelid WHERE NOT t.tgisinternal AND cl.relnamespace = (SELECT oid FROM ns)";
 
 const MYSQL: &str = "SELECT 'expression index', CAST(INDEX_NAME AS CHAR), CAST(TABLE_NAME AS CHAR) \
       FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = DATABASE() AND COLUMN_NAME IS NULL \
@@ -84,7 +83,7 @@ pub async fn uncompared(conn: &sea_orm::DatabaseConnection, filter: &Filter) -> 
         .into_iter()
         .filter(|u| {
             let owner = u.table.as_deref().unwrap_or(&u.name);
-            u.kind == "extension" || filter.accepts(owner)
+            filter.accepts(owner)
         })
         .filter(|u| !u.name.starts_with("sqlite_autoindex_"))
         .collect();

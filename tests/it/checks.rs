@@ -95,7 +95,7 @@ async fn tables_keep_their_checks(db: TestDb) {
     let live = discover(&conn, &Filter::only(["notes"])).await.unwrap();
     assert_eq!(normalise(&live, backend).tables["notes"].checks, normalise(&seamigrate::schema::Schema {
         tables: [("notes".to_owned(), table)].into(),
-        enums: Default::default(), views: Default::default(),
+        enums: Default::default(), views: Default::default(), extensions: Default::default(),
     }, backend).tables["notes"].checks, "read back as created");
     assert_eq!(live.tables["notes"].checks.len(), 2);
     if db.kind != Kind::Sqlite {

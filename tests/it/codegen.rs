@@ -141,7 +141,7 @@ fn tenants_schema() -> Schema {
         indexes: vec![],
         foreign_keys: vec![], checks: Vec::new(),
     };
-    Schema { tables: BTreeMap::from([("tenants".to_string(), tenants)]), enums: BTreeMap::new(), views: Default::default() }
+    Schema { tables: BTreeMap::from([("tenants".to_string(), tenants)]), enums: BTreeMap::new(), views: Default::default(), extensions: Default::default() }
 }
 
 /// `parents` and `children` reference each other: one key must wait until both exist.
@@ -162,7 +162,7 @@ fn two_tables_in_a_cycle() -> Schema {
     };
     let tables = [("parents", "children"), ("children", "parents")]
         .map(|(name, other)| (name.to_string(), table(name, other)));
-    Schema { tables: BTreeMap::from(tables), enums: BTreeMap::new(), views: Default::default() }
+    Schema { tables: BTreeMap::from(tables), enums: BTreeMap::new(), views: Default::default(), extensions: Default::default() }
 }
 
 /// A case drafted by the diff itself, from `live` to `wanted` on PostgreSQL, with its warnings.

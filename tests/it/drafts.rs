@@ -56,7 +56,7 @@ fn table(ty: ColumnType, default: i64) -> Schema {
         indexes: vec![],
         foreign_keys: vec![], checks: Vec::new(),
     };
-    Schema { tables: [("quotas".to_string(), table)].into(), enums: Default::default(), views: Default::default() }
+    Schema { tables: [("quotas".to_string(), table)].into(), enums: Default::default(), views: Default::default(), extensions: Default::default() }
 }
 
 #[test]
@@ -94,7 +94,7 @@ async fn set_not_null_is_judged_against_the_live_column() {
     let live = |nullable: bool| {
         let column = Column { name: "email".into(), ty: ColumnType::String { len: Some(255) }, nullable, default: None, auto_increment: false, generated: None };
         let table = Table { name: "accounts".into(), columns: vec![column], primary_key: vec![], indexes: vec![], foreign_keys: vec![], checks: Vec::new() };
-        Schema { tables: [("accounts".to_string(), table)].into(), enums: Default::default(), views: Default::default() }
+        Schema { tables: [("accounts".to_string(), table)].into(), enums: Default::default(), views: Default::default(), extensions: Default::default() }
     };
     let warned = async |nullable: bool| {
         let findings = seamigrate::lint::lint(&WholeDefinition, Backend::Postgres, Some(&live(nullable))).await;

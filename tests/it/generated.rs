@@ -24,7 +24,7 @@ fn notes(expression: &str, stored: bool) -> Schema {
         primary_key: vec!["id".into()],
         ..Table::default()
     };
-    Schema { tables: [("notes".to_owned(), table)].into(), enums: Default::default(), views: Default::default() }
+    Schema { tables: [("notes".to_owned(), table)].into(), enums: Default::default(), views: Default::default(), extensions: Default::default() }
 }
 
 async fn generated_columns_are_compared_and_redrafted(db: TestDb) {

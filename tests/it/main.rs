@@ -20,6 +20,7 @@ mod diagrams;
 mod drafts;
 mod drift;
 mod failures;
+mod extensions;
 mod fixtures;
 mod generated;
 mod guard;

@@ -533,7 +533,7 @@ fn table(columns: Vec<Column>, indexes: Vec<Index>, foreign_keys: Vec<ForeignKey
     };
     Schema {
         tables: BTreeMap::from([("t".into(), t)]),
-        enums: BTreeMap::new(), views: Default::default(),
+        enums: BTreeMap::new(), views: Default::default(), extensions: Default::default(),
     }
 }
 

@@ -23,7 +23,7 @@ use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, DbErr, QueryResult
 use sea_schema::postgres::def::{ColumnDefault, ColumnInfo, Type};
 use sea_schema::postgres::discovery::SchemaDiscovery;
 use sea_schema::postgres::query::{ColumnQueryResult, SchemaQueryBuilder};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 const PG: Backend = Backend::Postgres;
 
@@ -34,7 +34,7 @@ const PG: Backend = Backend::Postgres;
 pub(super) async fn discover(conn: &DatabaseConnection) -> Result<Schema, SchemaError> {
     let schema_name = current_schema(conn, PG, "SELECT current_schema()").await?;
     let schema_name = schema_name.as_str();
-    let (enums, column_rows, mut keys, mut indexes, table_names, mut checks, generated, views) = tokio::try_join!(
+    let (enums, column_rows, mut keys, mut indexes, table_names, mut checks, generated, views, extensions) = tokio::try_join!(
         enums(conn, schema_name),
         rows(conn, COLUMNS, schema_name, COLUMNS_STEP),
         keys(conn, schema_name),
@@ -43,6 +43,7 @@ pub(super) async fn discover(conn: &DatabaseConnection) -> Result<Schema, Schema
         checks(conn, schema_name),
         generated(conn, schema_name),
         views(conn, schema_name),
+        extensions(conn),
     )?;
     let mut columns = columns(&column_rows, &enums)?;
     for (table, column, expression) in generated {
@@ -54,6 +55,7 @@ pub(super) async fn discover(conn: &DatabaseConnection) -> Result<Schema, Schema
     let mut schema = Schema {
         enums,
         views,
+        extensions,
         ..Schema::default()
     };
     for name in table_names {
@@ -367,6 +369,17 @@ fn action(code: &str) -> FkAction {
         "d" => FkAction::SetDefault,
         _ => FkAction::NoAction,
     }
+}
+
+/// The extensions installed in the database but `plpgsql`, which every database has.
+async fn extensions(conn: &DatabaseConnection) -> Result<BTreeSet<String>, SchemaError> {
+    let step = "reading extensions";
+    let sql = "SELECT extname::text FROM pg_extension WHERE extname <> 'plpgsql'";
+    let rows = conn
+        .query_all_raw(Statement::from_string(DbBackend::Postgres, sql))
+        .await
+        .map_err(|e| failed(PG, step, db_words(&e)))?;
+    rows.iter().map(|row| row.try_get_by_index::<String>(0).map_err(reading(step))).collect()
 }
 
 /// Every view and materialized view of `schema`, its query as PostgreSQL prints it.

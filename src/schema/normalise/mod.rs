@@ -48,7 +48,11 @@ pub fn normalise(schema: &Schema, backend: Backend) -> Schema {
             (name.clone(), view)
         })
         .collect();
-    Schema { tables, enums, views }
+    let extensions = match backend {
+        Backend::Postgres => schema.extensions.clone(),
+        Backend::MySql | Backend::Sqlite => Default::default(),
+    };
+    Schema { tables, enums, views, extensions }
 }
 
 fn table(t: &Table, backend: Backend, enums: &BTreeMap<String, EnumType>) -> Table {
