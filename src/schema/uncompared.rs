@@ -1,6 +1,7 @@
 //! What a live schema holds that the model does not compare, named so that `check` and
-//! `autogenerate` can say so instead of being silently equal: triggers, PostgreSQL indexes with an explicit
-//! NULLS FIRST/LAST that is not the default, and MySQL indexes on expressions (indexes are
+//! `autogenerate` can say so instead of being silently equal: triggers, comments, collations
+//! other than the default, PostgreSQL sequences owned by no column, PostgreSQL indexes with an
+//! explicit NULLS FIRST/LAST that is not the default, and MySQL indexes on expressions (indexes are
 //! otherwise compared whole: method, order, operator classes, expressions, predicate, INCLUDE,
 //! NULLS NOT DISTINCT, prefixes; CHECK constraints, generated columns, views and extensions are
 //! compared too).
@@ -46,14 +47,39 @@ const POSTGRES: &str = "WITH ns AS (SELECT oid FROM pg_namespace WHERE nspname =
       WHERE cl.relnamespace = (SELECT oid FROM ns) \
       AND EXISTS (SELECT 1 FROM unnest(i.indoption::int2[]) o WHERE o IN (1, 2)) \
     UNION ALL SELECT 'trigger', t.tgname::text, cl.relname::text FROM pg_trigger t \
-      JOIN pg_class cl ON cl.oid = t.tgrelid WHERE NOT t.tgisinternal AND cl.relnamespace = (SELECT oid FROM ns)";
+      JOIN pg_class cl ON cl.oid = t.tgrelid WHERE NOT t.tgisinternal AND cl.relnamespace = (SELECT oid FROM ns) \
+    UNION ALL SELECT 'sequence owned by no column', s.relname::text, NULL FROM pg_class s \
+      WHERE s.relkind = 'S' AND s.relnamespace = (SELECT oid FROM ns) AND NOT EXISTS (SELECT 1 FROM pg_depend d \
+        WHERE d.classid = 'pg_class'::regclass AND d.objid = s.oid AND d.deptype IN ('a', 'i')) \
+    UNION ALL SELECT 'column with a collation', a.attname::text, cl.relname::text FROM pg_attribute a \
+      JOIN pg_class cl ON cl.oid = a.attrelid WHERE cl.relnamespace = (SELECT oid FROM ns) AND cl.relkind IN ('r', 'p') \
+      AND a.attnum > 0 AND NOT a.attisdropped AND a.attcollation NOT IN (0, 100) \
+    UNION ALL SELECT CASE WHEN d.objsubid = 0 THEN 'table comment' ELSE 'column comment' END, \
+        CASE WHEN d.objsubid = 0 THEN cl.relname::text ELSE a.attname::text END, \
+        CASE WHEN d.objsubid = 0 THEN NULL ELSE cl.relname::text END \
+      FROM pg_description d JOIN pg_class cl ON cl.oid = d.objoid AND d.classoid = 'pg_class'::regclass \
+      LEFT JOIN pg_attribute a ON a.attrelid = cl.oid AND a.attnum = d.objsubid \
+      WHERE cl.relnamespace = (SELECT oid FROM ns) AND cl.relkind IN ('r', 'p')";
 
 const MYSQL: &str = "SELECT 'expression index', CAST(INDEX_NAME AS CHAR), CAST(TABLE_NAME AS CHAR) \
       FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = DATABASE() AND COLUMN_NAME IS NULL \
     UNION ALL SELECT 'trigger', CAST(TRIGGER_NAME AS CHAR), CAST(EVENT_OBJECT_TABLE AS CHAR) \
-      FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA = DATABASE()";
+      FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA = DATABASE() \
+    UNION ALL SELECT 'column with a collation', CAST(c.COLUMN_NAME AS CHAR), CAST(c.TABLE_NAME AS CHAR) \
+      FROM information_schema.COLUMNS c JOIN information_schema.TABLES t \
+      ON t.TABLE_SCHEMA = c.TABLE_SCHEMA AND t.TABLE_NAME = c.TABLE_NAME \
+      WHERE c.TABLE_SCHEMA = DATABASE() AND c.COLLATION_NAME <> t.TABLE_COLLATION \
+    UNION ALL SELECT 'table with a collation', CAST(t.TABLE_NAME AS CHAR), CAST(NULL AS CHAR) \
+      FROM information_schema.TABLES t JOIN information_schema.SCHEMATA s ON s.SCHEMA_NAME = t.TABLE_SCHEMA \
+      WHERE t.TABLE_SCHEMA = DATABASE() AND t.TABLE_TYPE = 'BASE TABLE' AND t.TABLE_COLLATION <> s.DEFAULT_COLLATION_NAME \
+    UNION ALL SELECT 'column comment', CAST(COLUMN_NAME AS CHAR), CAST(TABLE_NAME AS CHAR) \
+      FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND COLUMN_COMMENT <> '' \
+    UNION ALL SELECT 'table comment', CAST(TABLE_NAME AS CHAR), CAST(NULL AS CHAR) \
+      FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_TYPE = 'BASE TABLE' AND TABLE_COMMENT <> ''";
 
-const SQLITE: &str = "SELECT 'trigger', name, tbl_name FROM sqlite_master WHERE type = 'trigger'";
+const SQLITE: &str = "SELECT 'trigger', name, tbl_name FROM sqlite_master WHERE type = 'trigger' \
+    UNION ALL SELECT 'table with COLLATE clauses', name, NULL FROM sqlite_master \
+      WHERE type = 'table' AND instr(upper(sql), ' COLLATE ') > 0";
 
 /// What the database behind `conn` holds that the model does not compare, for the tables
 /// `filter` accepts (objects of no table always), in kind and name order.

@@ -1,5 +1,5 @@
-//! `check` is never silently equal: what the model does not compare (triggers,
-//! PostgreSQL indexes with NULLS FIRST/LAST, extensions) is
+//! `check` is never silently equal: what the model does not compare (triggers, comments,
+//! collations, sequences owned by no column, PostgreSQL indexes with NULLS FIRST/LAST) is
 //! listed as "not compared", never drafted as a change, and fails `check --strict`.
 
 use crate::autogen_cli::entities_cli;
@@ -10,12 +10,17 @@ use sea_orm::ConnectionTrait;
 fn extras(kind: Kind) -> (Vec<&'static str>, Vec<&'static str>) {
     match kind {
         Kind::Postgres => (
-            vec!["CREATE INDEX idx_users_email_nulls ON users (email NULLS FIRST)", "CREATE FUNCTION keep_row() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$", "CREATE TRIGGER trg_users BEFORE INSERT ON users FOR EACH ROW EXECUTE FUNCTION keep_row()"],
-            vec!["NULLS FIRST/LAST index idx_users_email_nulls on users", "trigger trg_users on users"],
+            vec!["CREATE INDEX idx_users_email_nulls ON users (email NULLS FIRST)", "CREATE FUNCTION keep_row() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$", "CREATE TRIGGER trg_users BEFORE INSERT ON users FOR EACH ROW EXECUTE FUNCTION keep_row()",
+                 "CREATE SEQUENCE invoice_numbers", "COMMENT ON TABLE tenants IS 'Customers'", "COMMENT ON COLUMN users.email IS 'Login'",
+                 "ALTER TABLE users ALTER COLUMN username TYPE varchar(255) COLLATE \"C\""],
+            vec!["NULLS FIRST/LAST index idx_users_email_nulls on users", "trigger trg_users on users", "sequence owned by no column invoice_numbers",
+                 "table comment tenants", "column comment email on users", "column with a collation username on users"],
         ),
         Kind::Mysql => (
-            vec!["CREATE TRIGGER trg_users BEFORE INSERT ON users FOR EACH ROW SET NEW.email = LOWER(NEW.email)"],
-            vec!["trigger trg_users on users"],
+            vec!["CREATE TRIGGER trg_users BEFORE INSERT ON users FOR EACH ROW SET NEW.email = LOWER(NEW.email)",
+                 "ALTER TABLE tenants COMMENT = 'Customers'", "ALTER TABLE users MODIFY email VARCHAR(255) NOT NULL COMMENT 'Login'",
+                 "ALTER TABLE users MODIFY username VARCHAR(255) COLLATE latin1_bin NOT NULL"],
+            vec!["trigger trg_users on users", "table comment tenants", "column comment email on users", "column with a collation username on users"],
         ),
         Kind::Sqlite => (
             vec!["CREATE TRIGGER trg_users AFTER INSERT ON users BEGIN SELECT 1; END"],
