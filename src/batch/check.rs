@@ -1,47 +1,64 @@
 //! Adding and dropping a CHECK constraint of an existing table: one `ALTER TABLE` on
-//! PostgreSQL and MySQL/MariaDB; refused on SQLite, which cannot alter a table's constraints
-//! and whose rebuild does not carry CHECK constraints.
+//! PostgreSQL and MySQL/MariaDB; a table rebuild on SQLite, which cannot alter a table's
+//! constraints in place.
 
 use super::def::{quote, quote_mysql};
-use super::{BatchError, error::Target, exec_sql};
-use sea_orm::sea_query::{Expr, IntoIden, PostgresQueryBuilder, Query};
+use super::{BatchError, error::Target, exec_sql, sqlite};
+use crate::db::Backend;
+use crate::schema::{Check, sql_text};
 use sea_orm::DbBackend;
+use sea_orm::sea_query::{Expr, IntoIden, MysqlQueryBuilder, PostgresQueryBuilder, Query};
 use sea_orm_migration::SchemaManager;
 
 /// Adds the CHECK constraint `name` with `condition` to `table`; existing rows must meet it.
 pub async fn add_check<T: IntoIden>(manager: &SchemaManager<'_>, table: T, name: &str, condition: Expr) -> Result<(), BatchError> {
     let table = table.into_iden().to_string();
     let target = Target::new(&table, None);
-    let (quoted, on) = names(manager, &table, name, "adding")?;
-    let sql = format!("ALTER TABLE {on} ADD CONSTRAINT {quoted} CHECK ({})", condition_sql(manager, &condition));
+    let condition = condition_sql(manager, &condition);
+    let sql = match manager.get_database_backend() {
+        DbBackend::MySql => format!("ALTER TABLE {} ADD CONSTRAINT {} CHECK ({condition})", quote_mysql(&table), quote_mysql(name)),
+        DbBackend::Postgres => format!("ALTER TABLE {} ADD CONSTRAINT {} CHECK ({condition})", quote(&table), quote(name)),
+        _ => {
+            let check = Check { name: Some(name.to_owned()), expression: on_sqlite(&condition) };
+            return sqlite::rebuild(manager, &target, |t| {
+                t.add_check(check);
+                Ok(())
+            })
+            .await;
+        }
+    };
     exec_sql(manager, &target, "adding the CHECK constraint", &sql).await
 }
 
-/// Drops the CHECK constraint `name` of `table`. `condition` is what it checked, so that a
-/// draft's down() can add it back with the same call's counterpart.
-pub async fn drop_check<T: IntoIden>(manager: &SchemaManager<'_>, table: T, name: &str, _condition: Expr) -> Result<(), BatchError> {
+/// Drops the CHECK constraint `name` of `table`. `condition` is what it checks: a draft's down()
+/// adds it back with the counterpart call, and SQLite, which keeps column checks nameless,
+/// finds it by it.
+pub async fn drop_check<T: IntoIden>(manager: &SchemaManager<'_>, table: T, name: &str, condition: Expr) -> Result<(), BatchError> {
     let table = table.into_iden().to_string();
     let target = Target::new(&table, None);
-    let (quoted, on) = names(manager, &table, name, "dropping")?;
-    let sql = format!("ALTER TABLE {on} DROP CONSTRAINT {quoted}");
+    let sql = match manager.get_database_backend() {
+        DbBackend::MySql => format!("ALTER TABLE {} DROP CONSTRAINT {}", quote_mysql(&table), quote_mysql(name)),
+        DbBackend::Postgres => format!("ALTER TABLE {} DROP CONSTRAINT {}", quote(&table), quote(name)),
+        _ => {
+            let expression = on_sqlite(&condition_sql(manager, &condition));
+            return sqlite::rebuild(manager, &target, |t| t.drop_check(name, &expression)).await;
+        }
+    };
     exec_sql(manager, &target, "dropping the CHECK constraint", &sql).await
 }
 
-/// The constraint's and the table's names quoted for the backend; an error on SQLite.
-fn names(manager: &SchemaManager<'_>, table: &str, name: &str, doing: &'static str) -> Result<(String, String), BatchError> {
-    match manager.get_database_backend() {
-        DbBackend::MySql => Ok((quote_mysql(name), quote_mysql(table))),
-        DbBackend::Postgres => Ok((quote(name), quote(table))),
-        _ => Err(BatchError::CheckOnSqlite { table: table.to_owned(), doing }),
-    }
-}
-
-/// `condition` as SQL for the connected backend, values inlined.
+/// `condition` as SQL for the connected backend (PostgreSQL's spelling on SQLite), values
+/// inlined.
 fn condition_sql(manager: &SchemaManager<'_>, condition: &Expr) -> String {
     let select = Query::select().expr(condition.clone()).to_owned();
     let sql = match manager.get_database_backend() {
-        DbBackend::MySql => select.to_string(sea_orm::sea_query::MysqlQueryBuilder),
+        DbBackend::MySql => select.to_string(MysqlQueryBuilder),
         _ => select.to_string(PostgresQueryBuilder),
     };
     sql.strip_prefix("SELECT ").map_or(sql.clone(), str::to_owned)
+}
+
+/// A condition in the canonical form a rebuilt SQLite table keeps it in.
+fn on_sqlite(condition: &str) -> String {
+    sql_text::expression(condition, Backend::Postgres, Backend::Sqlite).unwrap_or_else(|_| condition.to_owned())
 }

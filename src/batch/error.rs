@@ -61,16 +61,12 @@ pub enum BatchError {
          would lose; make this change by hand"
     )]
     Unsupported { table: String, feature: &'static str },
+    /// A SQLite rebuild found no CHECK constraint to drop.
+    #[error("table `{table}` has no CHECK constraint {name} to drop")]
+    NoSuchCheck { table: String, name: String },
     /// Only PostgreSQL has materialized views.
     #[error("view `{view}` is declared materialized, which only PostgreSQL has; declare it as a plain view for this backend")]
     NoMaterializedViews { view: String },
-    /// SQLite cannot add or drop a CHECK constraint of an existing table.
-    #[error(
-        "SQLite cannot change the CHECK constraints of existing table `{table}` ({doing} one); \
-         recreate the table in a migration of your own (CREATE TABLE with the constraints, copy \
-         the rows, drop the old one, rename)"
-    )]
-    CheckOnSqlite { table: String, doing: &'static str },
     /// Dropping the old table during a rebuild would fire ON DELETE actions on another
     /// table's rows, since SQLite cannot stop enforcing foreign keys inside a transaction.
     #[error(

@@ -18,13 +18,21 @@ pub async fn create_index<T: IntoIden>(
     let table = table.into_iden().to_string();
     let step = "creating the index";
     let target = Target::new(&table, Some(index.get_index_spec().get_column_names().join(", ")));
-    if manager.get_database_backend() == DbBackend::Sqlite && on_expressions(&index) {
-        // sea-query's SQLite builder cannot write a key expression (it panics); PostgreSQL's
-        // writes the same `CREATE INDEX` SQLite reads, expression, predicate and all.
-        let sql = index.to_string(PostgresQueryBuilder);
-        return exec_sql(manager, &target, step, &sql).await;
+    if manager.get_database_backend() == DbBackend::Sqlite {
+        return exec_sql(manager, &target, step, &sqlite_index_sql(&index)).await;
     }
     exec(manager, &target, step, index).await
+}
+
+/// `index` as SQLite's `CREATE INDEX`. sea-query's SQLite builder cannot write a key
+/// expression (it panics); PostgreSQL's writes the same statement SQLite reads, expression,
+/// predicate and all, and is used for such an index.
+pub(crate) fn sqlite_index_sql(index: &sea_orm::sea_query::IndexCreateStatement) -> String {
+    if on_expressions(index) {
+        index.to_string(PostgresQueryBuilder)
+    } else {
+        index.to_string(sea_orm::sea_query::SqliteQueryBuilder)
+    }
 }
 
 /// Whether a key part of `index` is an expression rather than a column. sea-query keeps its key

@@ -19,7 +19,8 @@
 //! `PRAGMA foreign_key_check`: a row the new definition rejects fails the helper, naming the
 //! table, and the table is left as it was.
 //!
-//! Limits on SQLite: a table with CHECK constraints, COLLATE clauses, generated columns,
+//! Limits on SQLite: a table with CHECK constraints its `CREATE TABLE` does not let us read
+//! (readable ones are kept), COLLATE clauses, generated columns,
 //! DEFERRABLE foreign keys, ON CONFLICT clauses, WITHOUT ROWID or STRICT is refused (SQLite's
 //! PRAGMAs do not describe those, so a rebuild would lose them); foreign key constraint names
 //! are not kept (SQLite does not keep them either); and while foreign keys are enforced, a
@@ -44,6 +45,7 @@ pub use enums::alter_enum;
 pub use error::BatchError;
 pub use foreign_key::{add_foreign_key, drop_foreign_key};
 pub use index::{create_index, drop_index};
+pub(crate) use index::sqlite_index_sql;
 pub use key::alter_primary_key;
 pub use view::{create_extension, create_view, drop_extension, drop_view};
 

@@ -73,7 +73,11 @@ pub(crate) struct TableText {
 
 /// [`TableText`] of the `CREATE TABLE` statement `sql`.
 pub(crate) fn table_text(sql: &str, dialect: Backend, backend: Backend) -> Result<TableText, String> {
-    let parsed = Parser::parse_sql(dialect_of(dialect).as_ref(), sql).map_err(|e| e.to_string())?;
+    let parse = |sql: &str| Parser::parse_sql(dialect_of(dialect).as_ref(), sql);
+    // SQLite takes any type name with one or two numbers, and sea-query writes `real(12, 2)`
+    // there, which sqlparser does not know; what the type says does not matter here.
+    let parsed = parse(sql).or_else(|e| parse(&sql.replace("real(", "decimal(").replace("REAL(", "DECIMAL(")).map_err(|_| e));
+    let parsed = parsed.map_err(|e| e.to_string())?;
     let Some(Statement::CreateTable(create)) = parsed.into_iter().next() else {
         return Err("not a CREATE TABLE statement".into());
     };
@@ -389,6 +393,13 @@ mod tests {
         assert!(i.options.keys[1].descending);
         assert_eq!(i.options.include, ["c"]);
         assert!(i.options.nulls_not_distinct);
+    }
+
+    #[test]
+    fn sqlite_tables_with_numeric_types_are_read() {
+        let sql = "CREATE TABLE t (id integer, c real(12, 2), CHECK (id >= 0))";
+        let text = table_text(sql, Backend::Sqlite, Backend::Sqlite).unwrap();
+        assert_eq!(text.checks[0].expression, "id >= 0");
     }
 
     #[test]

@@ -161,9 +161,8 @@ fn restrict(mut schema: Schema, backend: Backend) -> Schema {
             native_type(column, backend);
         }
         drop_unindexable(table, backend, &schema.enums);
-        // SQLite cannot add or drop a CHECK of an existing table, and MySQL refuses one on an
-        // AUTO_INCREMENT column (the generator's checks are on `id`): PostgreSQL runs them.
-        if backend != Backend::Postgres {
+        // MySQL refuses a CHECK on an AUTO_INCREMENT column (the generator's are on `id`).
+        if backend == Backend::MySql {
             table.checks.clear();
         }
     }

@@ -4,6 +4,7 @@
 use super::spec::{Fk, SpecColumn, TableSpec};
 use crate::batch::BatchError;
 use crate::batch::def::without_key;
+use crate::schema::Check;
 use sea_orm::sea_query::ColumnDef;
 
 impl TableSpec {
@@ -47,7 +48,29 @@ impl TableSpec {
         self.uniques.retain(|u| !on(&u.columns));
         self.foreign_keys.retain(|f| !on(&f.columns));
         self.indexes.retain(|i| !on(&i.columns));
+        // As PostgreSQL drops a CHECK on a dropped column.
+        let mentions = |c: &Check| c.expression.split(|ch: char| !(ch.is_alphanumeric() || ch == '_')).any(|w| w.eq_ignore_ascii_case(&name));
+        self.checks.retain(|c| !mentions(c));
         Ok(())
+    }
+
+    /// Adds the CHECK constraint `check`.
+    pub(crate) fn add_check(&mut self, check: Check) {
+        self.checks.push(check);
+    }
+
+    /// Removes the CHECK constraint called `name`, or, SQLite keeping column checks nameless,
+    /// the one whose condition is `expression`.
+    pub(crate) fn drop_check(&mut self, name: &str, expression: &str) -> Result<(), BatchError> {
+        let at = self.checks.iter().position(|c| c.name.as_deref().is_some_and(|n| n.eq_ignore_ascii_case(name)))
+            .or_else(|| self.checks.iter().position(|c| c.expression == expression));
+        match at {
+            Some(at) => {
+                self.checks.remove(at);
+                Ok(())
+            }
+            None => Err(BatchError::NoSuchCheck { table: self.name.clone(), name: name.to_owned() }),
+        }
     }
 
     /// Adds `fk`, whose columns must exist.

@@ -2,6 +2,9 @@
 //! table PRAGMAs, on the connection (or transaction) the migration runs on.
 
 use super::spec::{Fk, Saved, Unique};
+use crate::db::Backend;
+use crate::schema::Check;
+use crate::schema::sql_text;
 use sea_orm::sea_query::ForeignKeyAction;
 use sea_orm::{ConnectionTrait, DbBackend, DbErr, QueryResult, Statement, Value};
 use std::collections::BTreeMap;
@@ -18,6 +21,9 @@ pub(super) struct Live {
     /// Indexes made by `CREATE INDEX`, with that statement.
     pub indexes: Vec<Saved>,
     pub triggers: Vec<Saved>,
+    /// Its CHECK constraints, read from the `CREATE TABLE` (then `words` holds no `CHECK`; where
+    /// they cannot be read, it does, and the table is refused).
+    pub checks: Vec<Check>,
 }
 
 /// One row of `PRAGMA table_xinfo`.
@@ -53,8 +59,18 @@ pub(super) async fn read<C: ConnectionTrait>(conn: &C, table: &str) -> Result<Op
     let name: String = row.try_get_by_index(0)?;
     let create: Option<String> = row.try_get_by_index(1)?;
     let (uniques, indexes) = read_indexes(conn, &name).await?;
+    let mut words = super::scan::bare_words(create.as_deref().unwrap_or_default());
+    let read = create.as_deref().map(|sql| sql_text::table_text(sql, Backend::Sqlite, Backend::Sqlite));
+    let checks = match read {
+        Some(Ok(text)) => {
+            words.retain(|w| w != "CHECK");
+            text.checks
+        }
+        _ => Vec::new(),
+    };
     Ok(Some(Live {
-        words: super::scan::bare_words(create.as_deref().unwrap_or_default()),
+        words,
+        checks,
         columns: read_columns(conn, &name).await?,
         foreign_keys: read_foreign_keys(conn, &name).await?,
         triggers: read_triggers(conn, &name).await?,
@@ -219,9 +235,10 @@ pub(super) fn from_model(table: &crate::schema::Table, enums: &std::collections:
         .iter()
         .map(|i| Saved {
             name: build::index_name(&table.name, i),
-            sql: build::index(&table.name, i).to_string(SqliteQueryBuilder),
+            sql: crate::batch::sqlite_index_sql(&build::index(&table.name, i)),
             columns: i.columns.clone(),
         })
         .collect();
-    Live { name: table.name.clone(), words: Vec::new(), columns, uniques: Vec::new(), foreign_keys, indexes, triggers: Vec::new() }
+    let checks = table.checks.clone();
+    Live { name: table.name.clone(), words: Vec::new(), columns, uniques: Vec::new(), foreign_keys, indexes, triggers: Vec::new(), checks }
 }

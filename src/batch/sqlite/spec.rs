@@ -4,6 +4,7 @@
 
 use super::live::{Live, LiveColumn};
 use crate::batch::BatchError;
+use crate::schema::Check;
 use sea_orm::sea_query::{
     Alias, ColumnDef, Expr, ForeignKey, ForeignKeyAction, ForeignKeyCreateStatement, Index,
     Table, TableCreateStatement,
@@ -21,6 +22,8 @@ pub(crate) struct TableSpec {
     pub foreign_keys: Vec<Fk>,
     pub indexes: Vec<Saved>,
     pub triggers: Vec<Saved>,
+    /// CHECK constraints, as conditions in canonical form; all table constraints once rebuilt.
+    pub checks: Vec<Check>,
 }
 
 /// A column of the new table and the old column its values come from, if any.
@@ -53,7 +56,8 @@ pub(crate) struct Saved {
     pub columns: Vec<String>,
 }
 
-/// Words of a `CREATE TABLE` for what PRAGMAs do not describe, and what each one means.
+/// Words of a `CREATE TABLE` for what PRAGMAs do not describe, and what each one means (a
+/// CHECK whose conditions were read is described: [`super::live::Live::checks`]).
 const UNDESCRIBED: [(&str, &str); 8] = [
     ("CHECK", "a CHECK constraint"),
     ("COLLATE", "a COLLATE clause"),
@@ -94,6 +98,7 @@ impl TableSpec {
             foreign_keys: live.foreign_keys,
             indexes: live.indexes,
             triggers: live.triggers,
+            checks: live.checks,
         })
     }
 
@@ -123,6 +128,13 @@ impl TableSpec {
         }
         for fk in &self.foreign_keys {
             create.foreign_key(&mut fk.statement(name));
+        }
+        for check in &self.checks {
+            let condition = Expr::cust(check.expression.clone());
+            match &check.name {
+                Some(name) => create.check((Alias::new(name), condition)),
+                None => create.check(condition),
+            };
         }
         create
     }
