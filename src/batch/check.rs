@@ -5,21 +5,26 @@
 use super::def::{quote, quote_mysql};
 use super::{BatchError, error::Target, exec_sql, sqlite};
 use crate::db::Backend;
-use crate::schema::{Check, sql_text};
+use crate::schema::{Check, statement};
 use sea_orm::DbBackend;
-use sea_orm::sea_query::{Expr, IntoIden, MysqlQueryBuilder, PostgresQueryBuilder, Query};
+use sea_orm::sea_query::{Expr, IntoIden};
 use sea_orm_migration::SchemaManager;
 
 /// Adds the CHECK constraint `name` with `condition` to `table`; existing rows must meet it.
 pub async fn add_check<T: IntoIden>(manager: &SchemaManager<'_>, table: T, name: &str, condition: Expr) -> Result<(), BatchError> {
     let table = table.into_iden().to_string();
     let target = Target::new(&table, None);
-    let condition = condition_sql(manager, &condition);
     let sql = match manager.get_database_backend() {
-        DbBackend::MySql => format!("ALTER TABLE {} ADD CONSTRAINT {} CHECK ({condition})", quote_mysql(&table), quote_mysql(name)),
-        DbBackend::Postgres => format!("ALTER TABLE {} ADD CONSTRAINT {} CHECK ({condition})", quote(&table), quote(name)),
+        DbBackend::MySql => {
+            let condition = statement::render(&condition, DbBackend::MySql);
+            format!("ALTER TABLE {} ADD CONSTRAINT {} CHECK ({condition})", quote_mysql(&table), quote_mysql(name))
+        }
+        DbBackend::Postgres => {
+            let condition = statement::render(&condition, DbBackend::Postgres);
+            format!("ALTER TABLE {} ADD CONSTRAINT {} CHECK ({condition})", quote(&table), quote(name))
+        }
         _ => {
-            let check = Check { name: Some(name.to_owned()), expression: on_sqlite(&condition) };
+            let check = Check { name: Some(name.to_owned()), expression: statement::canonical(&condition, Backend::Sqlite) };
             return sqlite::rebuild(manager, &target, |t| {
                 t.add_check(check);
                 Ok(())
@@ -40,25 +45,9 @@ pub async fn drop_check<T: IntoIden>(manager: &SchemaManager<'_>, table: T, name
         DbBackend::MySql => format!("ALTER TABLE {} DROP CONSTRAINT {}", quote_mysql(&table), quote_mysql(name)),
         DbBackend::Postgres => format!("ALTER TABLE {} DROP CONSTRAINT {}", quote(&table), quote(name)),
         _ => {
-            let expression = on_sqlite(&condition_sql(manager, &condition));
+            let expression = statement::canonical(&condition, Backend::Sqlite);
             return sqlite::rebuild(manager, &target, |t| t.drop_check(name, &expression)).await;
         }
     };
     exec_sql(manager, &target, "dropping the CHECK constraint", &sql).await
-}
-
-/// `condition` as SQL for the connected backend (PostgreSQL's spelling on SQLite), values
-/// inlined.
-fn condition_sql(manager: &SchemaManager<'_>, condition: &Expr) -> String {
-    let select = Query::select().expr(condition.clone()).to_owned();
-    let sql = match manager.get_database_backend() {
-        DbBackend::MySql => select.to_string(MysqlQueryBuilder),
-        _ => select.to_string(PostgresQueryBuilder),
-    };
-    sql.strip_prefix("SELECT ").map_or(sql.clone(), str::to_owned)
-}
-
-/// A condition in the canonical form a rebuilt SQLite table keeps it in.
-fn on_sqlite(condition: &str) -> String {
-    sql_text::expression(condition, Backend::Postgres, Backend::Sqlite).unwrap_or_else(|_| condition.to_owned())
 }

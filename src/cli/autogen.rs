@@ -49,9 +49,9 @@ async fn compare(migrator: &Migrator, request: &Compare<'_>) -> Result<Compared,
     let backend = migrator.backend();
     let schema_error = |e: schema::SchemaError| CliError::Schema(e.to_string());
     let mut live = schema::discover(migrator.connection(), &request.filter).await.map_err(schema_error)?;
-    let mut wanted = request.filter.apply(entities.schema(backend));
+    let wanted = request.filter.apply(entities.schema(backend));
     let uncompared = uncompared(migrator.connection(), &request.filter).await.map_err(schema_error)?;
-    set_aside(&mut live, &mut wanted, &uncompared);
+    set_aside(&mut live, &uncompared);
     let options = DiffOptions::new(backend).with_renames(request.renames.clone());
     let diff = diff::try_diff(&live, &wanted, &options).map_err(|e| CliError::Rename(e.to_string()))?;
     let not_compared = uncompared.iter().map(|u| u.describe()).collect();
@@ -269,7 +269,7 @@ pub async fn baseline(
     // What the model cannot say (views, triggers, extensions) is left out of the
     // baseline, and named, rather than written wrongly.
     let left_out = uncompared(migrator.connection(), filter).await.map_err(schema_error)?;
-    set_aside(&mut live, &mut Schema::default(), &left_out);
+    set_aside(&mut live, &left_out);
     for item in &left_out {
         console.err(format!("not in the baseline (keep it with raw SQL if you need it): {}", item.describe()));
     }

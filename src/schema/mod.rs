@@ -20,7 +20,7 @@ pub mod from_entities;
 pub(crate) mod sql_text;
 pub mod model;
 pub mod normalise;
-mod statement;
+pub(crate) mod statement;
 pub mod uncompared;
 
 pub use filter::{Filter, HISTORY_TABLES};

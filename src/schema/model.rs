@@ -226,7 +226,7 @@ impl IndexOptions {
     /// Whether these are a plain b-tree's options, as read (`btree` said or left unsaid).
     pub fn is_plain(&self) -> bool {
         matches!(self.method.as_deref(), None | Some("btree"))
-            && self.keys.iter().all(|k| *k == KeyOptions::default())
+            && KeyOptions::all_plain(&self.keys)
             && self.predicate.is_none()
             && self.include.is_empty()
             && !self.nulls_not_distinct
@@ -243,6 +243,18 @@ pub struct KeyOptions {
     /// A MySQL prefix length: only the first `n` characters are indexed.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub prefix: Option<u32>,
+}
+
+impl KeyOptions {
+    /// Whether every key part of `keys` is plain (ascending, no operator class, no prefix).
+    pub fn all_plain(keys: &[KeyOptions]) -> bool {
+        keys.iter().all(|k| *k == KeyOptions::default())
+    }
+
+    /// `keys`, or none where every part is plain: [`IndexOptions::keys`]' canonical form.
+    pub fn tidy(keys: Vec<KeyOptions>) -> Vec<KeyOptions> {
+        if Self::all_plain(&keys) { Vec::new() } else { keys }
+    }
 }
 
 /// A CHECK constraint: a condition every row must meet.

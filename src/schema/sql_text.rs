@@ -42,9 +42,7 @@ pub(crate) fn parse(sql: &str, dialect: Backend, backend: Backend) -> Result<Ind
             prefix,
         });
     }
-    if keys.iter().all(|k| *k == KeyOptions::default()) {
-        keys.clear();
-    }
+    let keys = KeyOptions::tidy(keys);
     index.options = IndexOptions {
         method: create.using.map(|m| m.to_string().to_lowercase()).filter(|m| m != "btree"),
         keys,

@@ -81,10 +81,14 @@ pub(crate) fn index(stmt: &IndexCreateStatement, backend: DbBackend) -> Index {
 /// The CHECK constraint `name` with `condition`, read as PostgreSQL's builder writes the
 /// condition (its SQL parses on every backend) and printed canonically for `backend`.
 pub(crate) fn check(name: &str, condition: &Expr, backend: DbBackend) -> Check {
-    let sql = render(condition, DbBackend::Postgres);
-    let backend = Backend::from_sea_orm(backend);
-    let expression = sql_text::expression(&sql, Backend::Postgres, backend).unwrap_or(sql);
-    Check { name: Some(name.to_owned()), expression }
+    Check { name: Some(name.to_owned()), expression: canonical(condition, Backend::from_sea_orm(backend)) }
+}
+
+/// `expr` as PostgreSQL's builder writes it (SQL every backend's dialect parses), printed
+/// canonically for `backend`; as written where it does not parse.
+pub(crate) fn canonical(expr: &Expr, backend: Backend) -> String {
+    let sql = render(expr, DbBackend::Postgres);
+    sql_text::expression(&sql, Backend::Postgres, backend).unwrap_or(sql)
 }
 
 fn column(def: &ColumnDef, backend: DbBackend) -> Column {
@@ -103,9 +107,7 @@ fn column(def: &ColumnDef, backend: DbBackend) -> Column {
 /// A generated column's `expr`, read as PostgreSQL's builder writes it and printed canonically
 /// for `backend`.
 pub(crate) fn generated(expr: &Expr, stored: bool, backend: DbBackend) -> Generated {
-    let sql = render(expr, DbBackend::Postgres);
-    let expression = sql_text::expression(&sql, Backend::Postgres, Backend::from_sea_orm(backend)).unwrap_or(sql);
-    Generated { expression, stored }
+    Generated { expression: canonical(expr, Backend::from_sea_orm(backend)), stored }
 }
 
 fn foreign_key(fk: &TableForeignKey) -> ForeignKey {
@@ -233,7 +235,7 @@ fn literal(value: &Value) -> Option<DefaultValue> {
 }
 
 /// `expr` as the SQL `backend` would send, values inlined.
-fn render(expr: &Expr, backend: DbBackend) -> String {
+pub(crate) fn render(expr: &Expr, backend: DbBackend) -> String {
     let select = Query::select().expr(expr.clone()).to_owned();
     let sql = backend.build(&select).to_string();
     sql.strip_prefix("SELECT ")

@@ -119,8 +119,8 @@ pub async fn uncompared(conn: &sea_orm::DatabaseConnection, filter: &Filter) -> 
 }
 
 /// `live` without the indexes `uncompared` names, so that none is drafted as a change (no
-/// `drop index` for an index the entities cannot declare). `wanted` is left as it is.
-pub fn set_aside(live: &mut Schema, _wanted: &mut Schema, uncompared: &[Uncompared]) {
+/// `drop index` for an index the entities cannot declare).
+pub fn set_aside(live: &mut Schema, uncompared: &[Uncompared]) {
     for item in uncompared.iter().filter(|u| u.is_index()) {
         if let Some(t) = item.table.as_ref().and_then(|table| live.tables.get_mut(table)) {
             t.indexes.retain(|i| i.name.as_deref() != Some(item.name.as_str()));

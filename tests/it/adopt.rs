@@ -49,7 +49,7 @@ const CHILD_URL: &str = "SEAMIGRATE_TEST_ADOPT_CHILD_URL";
 /// Not a test: the process `adoption_survives_kill_9` starts and kills. It adopts the stock
 /// runner's records and applies the one pending migration, saying when it starts.
 #[tokio::test]
-#[ignore = "the child process of adoption_survives_kill_9, run only by it"]
+#[ignore = "not a test: the process adoption_survives_kill_9 starts (with --ignored) and kills, so CI covers it through that test"]
 async fn adoption_child() {
     use std::io::Write;
     let Ok(url) = std::env::var(CHILD_URL) else { return };

@@ -20,7 +20,7 @@
 //! repeats exactly that case.
 
 use crate::on_each_backend;
-use crate::support::{Kind, TestDb};
+use crate::support::TestDb;
 use sea_orm::{
     ConnectOptions, ConnectionTrait, Database, DatabaseConnection, Statement, TransactionTrait,
 };
@@ -39,14 +39,6 @@ const DEFAULT_PAIRS: usize = 200;
 const DEFAULT_SEED: u64 = 0x5EA_D1FF_0000;
 /// Rows per table that takes rows: two, so that unique indexes and keys are exercised.
 const ROWS: usize = 2;
-
-fn backend(kind: Kind) -> Backend {
-    match kind {
-        Kind::Sqlite => Backend::Sqlite,
-        Kind::Postgres => Backend::Postgres,
-        Kind::Mysql => Backend::MySql,
-    }
-}
 
 /// The first seed and the number of pairs, from the environment.
 fn settings() -> (u64, usize) {
@@ -78,7 +70,7 @@ struct Tally {
 }
 
 async fn random_pairs_round_trip_on_the_database(db: TestDb) {
-    let backend = backend(db.kind);
+    let backend = db.kind.backend();
     let conn = single_connection(&db).await;
     let (first_seed, pairs) = settings();
     let started = Instant::now();

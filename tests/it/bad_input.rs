@@ -13,7 +13,7 @@ const CHILD_ARGS: &str = "SEAMIGRATE_TEST_CLI_ARGS";
 /// Not a test: the CLI process the tests below start, with the arguments they pass (separated
 /// by U+001F); it exits with the CLI's exit code.
 #[test]
-#[ignore = "the CLI child process of the bad_input tests, run only by them"]
+#[ignore = "not a test: the CLI process every bad_input test starts as a child (with --ignored), so CI covers it through them"]
 fn cli_child() {
     let Ok(joined) = std::env::var(CHILD_ARGS) else { return };
     let args = std::iter::once("migration".to_string())

@@ -33,14 +33,6 @@ fn reference_entities() -> EntitySet {
         .register(credentials::Entity)
 }
 
-fn backend(kind: Kind) -> Backend {
-    match kind {
-        Kind::Sqlite => Backend::Sqlite,
-        Kind::Postgres => Backend::Postgres,
-        Kind::Mysql => Backend::MySql,
-    }
-}
-
 async fn migrated(conn: DatabaseConnection) -> DatabaseConnection {
     let m = Migrator::new::<migration::Migrator>(conn).unwrap();
     m.up(&UpTarget::All, &RunOptions::default()).await.unwrap();
@@ -50,7 +42,7 @@ async fn migrated(conn: DatabaseConnection) -> DatabaseConnection {
 /// The reference entities, with the composite index their attributes cannot declare, read as
 /// the schema the reference migrations build.
 async fn entities_match_the_migrated_database(db: TestDb) {
-    let backend = backend(db.kind);
+    let backend = db.kind.backend();
     let conn = migrated(db.connect().await).await;
     let live = discover(&conn, &Filter::all()).await.unwrap();
     let actual = normalise(&live, backend);
@@ -155,7 +147,7 @@ async fn filters_choose_tables(db: TestDb) {
     // The same filter applies to the entities' schema.
     let entities = Filter::all()
         .except(["users"])
-        .apply(reference_entities().schema(backend(db.kind)));
+        .apply(reference_entities().schema(db.kind.backend()));
     assert_eq!(names(entities).len(), 5);
 }
 
@@ -216,7 +208,7 @@ mod gadgets {
 
 /// A table created by sea-orm from an entity reads back as that entity.
 async fn entity_created_tables_read_back(db: TestDb) {
-    let backend = backend(db.kind);
+    let backend = db.kind.backend();
     let conn = db.connect().await;
     let helper = sea_orm::Schema::new(conn.get_database_backend());
     for create_type in helper.create_enum_from_entity(gadgets::Entity) {

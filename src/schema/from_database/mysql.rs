@@ -205,14 +205,12 @@ fn index(info: IndexInfo) -> Index {
         IndexType::Hash => Some("hash"),
         _ => Some("spatial"),
     };
-    let mut keys: Vec<KeyOptions> = info
+    let keys: Vec<KeyOptions> = info
         .parts
         .iter()
         .map(|p| KeyOptions { descending: p.order == IndexOrder::Descending, prefix: p.sub_part, ..KeyOptions::default() })
         .collect();
-    if keys.iter().all(|k| *k == KeyOptions::default()) {
-        keys.clear();
-    }
+    let keys = KeyOptions::tidy(keys);
     Index {
         name: Some(info.name),
         columns: info.parts.into_iter().map(|p| p.column).collect(),

@@ -163,7 +163,7 @@ pub(crate) fn canonical_index(index: &Index, backend: Backend) -> Index {
         (_, m) => m.map(str::to_owned),
     };
     let fulltext = method.as_deref() == Some("fulltext");
-    let mut keys: Vec<KeyOptions> = o
+    let keys: Vec<KeyOptions> = o
         .keys
         .iter()
         .map(|k| KeyOptions {
@@ -172,9 +172,7 @@ pub(crate) fn canonical_index(index: &Index, backend: Backend) -> Index {
             prefix: k.prefix.filter(|_| my),
         })
         .collect();
-    if keys.iter().all(|k| *k == KeyOptions::default()) {
-        keys.clear();
-    }
+    let keys = KeyOptions::tidy(keys);
     let options = IndexOptions {
         method,
         keys,
