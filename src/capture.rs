@@ -2,8 +2,9 @@
 //!
 //! Migrations are Rust code, so the only faithful way to know their SQL is to run them. They run
 //! here against sea-orm's mock connection type, backed by a recorder that keeps every statement
-//! and answers every query with no rows; no database is touched. Checksums are computed from
-//! this, and so is anything else that needs to show or inspect a migration's SQL.
+//! and answers every query with no rows (but the catalogue probes, answered from a known schema);
+//! no database is touched. Checksums are computed from this (`runner::Catalog::capture_up`), and
+//! so is anything else that needs to show or inspect a migration's SQL.
 
 use crate::db::Backend;
 use sea_orm::{
@@ -181,9 +182,11 @@ pub async fn capture(
     capture_from(migration, direction, backend, None).await
 }
 
-/// As [`capture`], with the schema the migration starts from, for the helpers that would read
-/// a table's definition from the database (SQLite's table rebuild), so that they render too.
-/// Not for checksums: what those helpers emit depends on that schema.
+/// As [`capture`], with the schema the migration starts from: the catalogue probes are answered
+/// from it, and the helpers that would read a table's definition from the database (SQLite's
+/// table rebuild) read it there, so that such migrations render too. What they send depends on
+/// that schema, so a checksum takes it from the code alone (`Catalog::capture_up`), never from a
+/// live database.
 pub async fn capture_from(
     migration: &dyn MigrationTrait,
     direction: Direction,
@@ -221,15 +224,6 @@ pub async fn capture_from(
         acknowledged: declared.acknowledged,
         limits: declared.limits,
     })
-}
-
-/// The checksum of what `migration`'s up() emits on `backend`, or `None` when it cannot be run
-/// without a database (it failed against the recorder).
-pub async fn checksum(migration: &dyn MigrationTrait, backend: Backend) -> Option<String> {
-    capture(migration, Direction::Up, backend)
-        .await
-        .ok()
-        .map(|c| c.checksum())
 }
 
 /// The schema probes of sea-orm-migration's `SchemaManager` (`has_table`, `has_column`,

@@ -24,6 +24,53 @@ pub async fn create_index<T: IntoIden>(
     exec(manager, &target, step, index).await
 }
 
+/// As [`create_index`], built `CONCURRENTLY` on PostgreSQL, so that writes to `table` go on
+/// while it is built; for a migration that runs outside a transaction (`use_transaction()`
+/// `Some(false)`: PostgreSQL refuses it in one). An invalid index of the same name, which a
+/// failed concurrent build leaves behind, is dropped first, so that the migration can be run
+/// again. Elsewhere the same as [`create_index`].
+pub async fn create_index_concurrently<T: IntoIden>(
+    manager: &SchemaManager<'_>,
+    table: T,
+    mut index: sea_orm::sea_query::IndexCreateStatement,
+) -> Result<(), BatchError> {
+    let table = table.into_iden().to_string();
+    if manager.get_database_backend() != DbBackend::Postgres {
+        return create_index(manager, Alias::new(&table), index).await;
+    }
+    let target = Target::new(&table, Some(index.get_index_spec().get_column_names().join(", ")));
+    // A migration being rendered reads nothing: what it would find cannot change its SQL.
+    if let Some(name) = index.get_index_spec().get_name().filter(|_| !crate::capture::capturing()) {
+        let sql = "SELECT 1 FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid \
+                   JOIN pg_namespace n ON n.oid = c.relnamespace \
+                   WHERE c.relname = $1 AND n.nspname = current_schema() AND NOT i.indisvalid";
+        let stmt = Statement::from_sql_and_values(DbBackend::Postgres, sql, [name.into()]);
+        let invalid = manager.get_connection().query_one_raw(stmt).await;
+        let invalid = invalid.map_err(|e| target.failed("reading the table's indexes", &e))?;
+        if invalid.is_some() {
+            let drop = Index::drop().name(name).concurrently().to_owned();
+            exec(manager, &target, "dropping the invalid index a failed build left", drop).await?;
+        }
+    }
+    exec(manager, &target, "creating the index concurrently", index.concurrently().to_owned()).await
+}
+
+/// As [`drop_index`], `CONCURRENTLY` on PostgreSQL (but for the index of a UNIQUE constraint,
+/// which only `ALTER TABLE` drops), for a migration that runs outside a transaction.
+pub async fn drop_index_concurrently<T: IntoIden>(
+    manager: &SchemaManager<'_>,
+    table: T,
+    name: &str,
+) -> Result<(), BatchError> {
+    let table = table.into_iden().to_string();
+    let target = Target::new(&table, None);
+    if manager.get_database_backend() != DbBackend::Postgres || is_pg_constraint(manager, &target, name).await? {
+        return drop_index(manager, Alias::new(&table), name).await;
+    }
+    let drop = Index::drop().name(name).table(Alias::new(&table)).concurrently().to_owned();
+    exec(manager, &target, "dropping the index concurrently", drop).await
+}
+
 /// `index` as SQLite's `CREATE INDEX`. sea-query's SQLite builder cannot write a key
 /// expression (it panics); PostgreSQL's writes the same statement SQLite reads, expression,
 /// predicate and all, and is used for such an index.

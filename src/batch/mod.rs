@@ -44,7 +44,7 @@ pub use column::{add_column, alter_column, change_column, drop_column};
 pub use enums::alter_enum;
 pub use error::BatchError;
 pub use foreign_key::{add_foreign_key, drop_foreign_key};
-pub use index::{create_index, drop_index};
+pub use index::{create_index, create_index_concurrently, drop_index, drop_index_concurrently};
 pub(crate) use index::sqlite_index_sql;
 pub use key::alter_primary_key;
 pub use view::{create_extension, create_view, drop_extension, drop_view};

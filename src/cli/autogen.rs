@@ -10,7 +10,7 @@ use super::console::Console;
 use super::error::CliError;
 use super::generate;
 use super::render;
-use crate::codegen::{Note, migration_file};
+use crate::codegen::{Note, Runs, migration_file};
 use crate::diff::{self, Diff, DiffOptions, Rename};
 use crate::runner::{MigrationState, Migrator};
 use crate::schema::uncompared::{set_aside, uncompared};
@@ -170,7 +170,8 @@ pub async fn autogenerate(
         console.out(before_and_after(&compared, format).trim_end());
         return Ok(());
     }
-    let source = migration_file(&diff.changes, &notes, &all_enums(&compared), &header(draft.name, diff));
+    let runs = Runs::for_draft(&diff.changes, migrator.backend());
+    let source = migration_file(&diff.changes, &notes, &all_enums(&compared), &header(draft.name, diff), runs);
     let written = if draft.preview {
         None
     } else {
@@ -286,7 +287,7 @@ pub async fn baseline(
         "the schema the database had when seamigrate began to manage it; that database is".into(),
         "recorded as at this migration, so it never runs there. Review it before you commit it.".into(),
     ];
-    let source = migration_file(&diff.changes, &[], &live.enums, &header);
+    let source = migration_file(&diff.changes, &[], &live.enums, &header, Runs::InTransaction);
     let written = if draft.preview {
         None
     } else {

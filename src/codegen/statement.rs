@@ -4,14 +4,17 @@
 //! that `crate::apply` runs for it, so that property tests of `apply` speak for generated code.
 
 use super::column::{column_def, foreign_key_create, index_create};
+use super::Runs;
 use super::idents::Idents;
 use crate::apply::build;
 use crate::diff::Change;
 use crate::schema::{EnumType, Table};
 use std::collections::BTreeMap;
 
-/// Renders `change` as statements ending in `.await?;`.
-pub fn render(idents: &mut Idents, change: &Change, enums: &BTreeMap<String, EnumType>) -> String {
+/// Renders `change` as statements ending in `.await?;`, indexes built and dropped as `runs`
+/// says.
+pub fn render(idents: &mut Idents, change: &Change, enums: &BTreeMap<String, EnumType>, runs: Runs) -> String {
+    let concurrently = if runs == Runs::Concurrently { "_concurrently" } else { "" };
     match change {
         Change::CreateTable { table } => create_table(idents, table, enums),
         Change::DropTable { table } => manager(
@@ -45,11 +48,11 @@ pub fn render(idents: &mut Idents, change: &Change, enums: &BTreeMap<String, Enu
         }
         Change::AddIndex { table, index } => {
             let create = index_create(idents, table, index);
-            batch("create_index", &format!("{}, {create}.to_owned()", idents.table(table)))
+            batch(&format!("create_index{concurrently}"), &format!("{}, {create}.to_owned()", idents.table(table)))
         }
         Change::DropIndex { table, index } => {
             let name = build::index_name(table, index);
-            batch("drop_index", &format!("{}, {name:?}", idents.table(table)))
+            batch(&format!("drop_index{concurrently}"), &format!("{}, {name:?}", idents.table(table)))
         }
         Change::CreateExtension { name } => batch("create_extension", &format!("{name:?}")),
         Change::DropExtension { name } => batch("drop_extension", &format!("{name:?}")),

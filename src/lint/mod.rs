@@ -24,6 +24,7 @@ pub use rules::{Rule, Severity};
 use crate::capture::{self, Direction};
 use crate::db::Backend;
 use crate::schema::Schema;
+use crate::schema::replay::replay;
 use sea_orm_migration::MigrationTrait;
 use serde::Serialize;
 
@@ -53,14 +54,27 @@ pub fn allow(rule: &str, reason: &str) {
 /// The findings in `migration` for `backend`. `live` is the database's schema before it runs,
 /// when known: it tells which tables exist already and what a column's type was.
 pub async fn lint(migration: &dyn MigrationTrait, backend: Backend, live: Option<&Schema>) -> Vec<Finding> {
+    lint_with(migration, backend, live).await.0
+}
+
+/// As [`lint`] from the schema `before` it runs, with the schema after its up() (its statements
+/// replayed), which the next migration is linted from.
+pub(crate) async fn lint_from(migration: &dyn MigrationTrait, backend: Backend, before: &Schema) -> (Vec<Finding>, Schema) {
+    let (found, after) = lint_with(migration, backend, Some(before)).await;
+    (found, after.unwrap_or_else(|| before.clone()))
+}
+
+async fn lint_with(migration: &dyn MigrationTrait, backend: Backend, live: Option<&Schema>) -> (Vec<Finding>, Option<Schema>) {
     let version = migration.name().to_string();
-    // The live schema lets a SQLite table rebuild render (it would read the table's definition).
+    // The live schema answers the migration's catalogue probes and lets a SQLite table rebuild
+    // render (it would read the table's definition).
     let up = match capture::capture_from(migration, Direction::Up, backend, live).await {
         Ok(up) => up,
-        Err(e) => return vec![unreadable(&version, &e)],
+        Err(e) => return (vec![unreadable(&version, &e)], None),
     };
+    let after = live.map(|l| replay(l, &up.statements, backend));
     let mut found = statements::check(&up.statements, backend, live);
-    let down = capture::capture_from(migration, Direction::Down, backend, live).await;
+    let down = capture::capture_from(migration, Direction::Down, backend, after.as_ref()).await;
     let mut allowed: Vec<String> = up.acknowledged.iter().map(|a| a.rule.clone()).collect();
     match &down {
         Ok(down) => {
@@ -76,10 +90,11 @@ pub async fn lint(migration: &dyn MigrationTrait, backend: Backend, live: Option
         Err(e) => {
             let mut note = unreadable(&version, e);
             note.message = format!("the down() of {}", note.message);
-            return std::iter::once(note).chain(attach(&version, found, &allowed)).collect();
+            let found = std::iter::once(note).chain(attach(&version, found, &allowed)).collect();
+            return (found, after);
         }
     }
-    attach(&version, found, &allowed)
+    (attach(&version, found, &allowed), after)
 }
 
 /// `found` as findings of `version`, those of an `allowed` rule acknowledged.

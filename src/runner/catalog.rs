@@ -2,10 +2,20 @@
 //! makes that time order), and lookup of versions a user typed.
 
 use super::Error;
+use crate::capture::{self, Captured, Direction};
+use crate::db::Backend;
+use crate::schema::Schema;
+use crate::schema::replay::replay;
+use sea_orm::DbErr;
 use sea_orm_migration::MigrationTrait;
+use std::collections::BTreeMap;
+use tokio::sync::OnceCell;
 
 pub(crate) struct Catalog {
     migrations: Vec<Box<dyn MigrationTrait>>,
+    /// For each migration that cannot run against the recorder alone, the schema the ones
+    /// before it leave on an empty database; worked out once, when first needed.
+    starts: OnceCell<(Backend, BTreeMap<String, Schema>)>,
 }
 
 impl Catalog {
@@ -14,7 +24,7 @@ impl Catalog {
         if let Some(pair) = migrations.windows(2).find(|w| w[0].name() == w[1].name()) {
             return Err(Error::Duplicate(pair[0].name().to_string()));
         }
-        Ok(Catalog { migrations })
+        Ok(Catalog { migrations, starts: OnceCell::new() })
     }
 
     pub(crate) fn iter(&self) -> impl Iterator<Item = &dyn MigrationTrait> + Clone {
@@ -36,6 +46,47 @@ impl Catalog {
     /// is gone cannot run).
     pub(crate) fn require(&self, version: &str) -> Result<&dyn MigrationTrait, Error> {
         self.get(version).ok_or_else(|| Error::MissingCrossed { version: version.to_string() })
+    }
+
+    /// What `migration`'s up() sends on `backend`, as its checksum covers it: run against the
+    /// recorder alone or, when it asks the catalogue (`has_table`, `has_column`, `has_index`)
+    /// or rebuilds a SQLite table and so cannot run alone, from the schema the migrations
+    /// before it leave on an empty database. Either way it depends on the code alone.
+    pub(crate) async fn capture_up(&self, migration: &dyn MigrationTrait, backend: Backend) -> Result<Captured, DbErr> {
+        let alone = capture::capture(migration, Direction::Up, backend).await;
+        if alone.is_ok() {
+            return alone;
+        }
+        let starts = self.starts.get_or_init(|| async { (backend, self.starting_schemas(backend).await) }).await;
+        match starts.1.get(migration.name()).filter(|_| starts.0 == backend) {
+            Some(start) => capture::capture_from(migration, Direction::Up, backend, Some(start)).await,
+            None => alone,
+        }
+    }
+
+    /// The checksum of `migration`'s up() on `backend` ([`Self::capture_up`]), or `None` when it
+    /// cannot run without a database even so.
+    pub(crate) async fn checksum(&self, migration: &dyn MigrationTrait, backend: Backend) -> Option<String> {
+        self.capture_up(migration, backend).await.ok().map(|c| c.checksum())
+    }
+
+    /// The starting schema of each migration that cannot run against the recorder alone: every
+    /// up() in order from an empty database, its statements replayed into the model.
+    async fn starting_schemas(&self, backend: Backend) -> BTreeMap<String, Schema> {
+        let mut starts = BTreeMap::new();
+        let mut schema = Schema::default();
+        for migration in self.iter() {
+            let sent = match capture::capture(migration, Direction::Up, backend).await {
+                Ok(captured) => captured.statements,
+                Err(_) => {
+                    let from = capture::capture_from(migration, Direction::Up, backend, Some(&schema)).await;
+                    starts.insert(migration.name().to_string(), schema.clone());
+                    from.map(|c| c.statements).unwrap_or_default()
+                }
+            };
+            schema = replay(&schema, &sent, backend);
+        }
+        starts
     }
 
     pub(crate) fn head(&self) -> Option<&str> {

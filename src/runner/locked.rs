@@ -130,7 +130,10 @@ impl<'a> Run<'a> {
     /// tables it names and the limits it declares.
     async fn step<'m>(&self, migration: &'m dyn sea_orm_migration::MigrationTrait, direction: Direction, previous: String) -> Step<'m> {
         let backend = self.m.backend;
-        let captured = capture::capture(migration, direction, backend).await.ok();
+        let captured = match direction {
+            Direction::Up => self.m.catalog.capture_up(migration, backend).await.ok(),
+            Direction::Down => capture::capture(migration, direction, backend).await.ok(),
+        };
         let checksum = match direction {
             Direction::Up => captured.as_ref().map(capture::Captured::checksum),
             Direction::Down => None,
@@ -236,7 +239,7 @@ impl<'a> Run<'a> {
                 let Some(migration) = self.m.catalog.get(version) else {
                     continue;
                 };
-                let checksum = capture::checksum(migration, self.m.backend).await;
+                let checksum = self.m.catalog.checksum(migration, self.m.backend).await;
                 if entry.state.is_applied() {
                     writes.set_checksum(version, checksum.as_deref());
                     writes.mark_clean(version, entry.execution_ms.unwrap_or(0));
@@ -303,7 +306,7 @@ impl<'a> Run<'a> {
                     .catalog
                     .get(&version)
                     .ok_or_else(|| Error::ResolveUnknownCode { version: version.clone() })?;
-                let checksum = capture::checksum(migration, self.m.backend).await;
+                let checksum = self.m.catalog.checksum(migration, self.m.backend).await;
                 if recorded {
                     writes.set_checksum(&version, checksum.as_deref()).set_dirty(&version, false);
                 } else {
@@ -357,7 +360,7 @@ impl<'a> Run<'a> {
             let mut checksums = HashMap::new();
             for row in &snapshot.to_adopt {
                 if let Some(m) = self.m.catalog.get(&row.version) {
-                    checksums.insert(row.version.clone(), capture::checksum(m, self.m.backend).await);
+                    checksums.insert(row.version.clone(), self.m.catalog.checksum(m, self.m.backend).await);
                 }
             }
             snapshot

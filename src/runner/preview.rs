@@ -10,7 +10,8 @@ use super::{Error, Migrator, RunOptions};
 use crate::capture::{self, Direction};
 use crate::db::Backend;
 use crate::lint::{self, Finding};
-use crate::schema::{Filter, discover};
+use crate::schema::replay::replay;
+use crate::schema::{Filter, Schema, discover};
 use sea_orm_migration::{MigrationTrait, MigratorTrait};
 use serde::Serialize;
 
@@ -24,6 +25,10 @@ pub struct Preview {
     /// Why the statements cannot be shown faithfully, when they cannot (then `statements` is
     /// empty): the migration reads from the database, so what it sends depends on what it reads.
     pub unrenderable: Option<String>,
+    /// What the migration sent against the recorder, shown or not: what the next migration's
+    /// schema is replayed from.
+    #[serde(skip)]
+    sent: Vec<String>,
 }
 
 impl Migrator {
@@ -45,7 +50,7 @@ impl Migrator {
 
     /// The live schema: what `has_table`, `has_column` and `has_index` are answered from while
     /// the migrations are rendered, and what a SQLite table rebuild renders from.
-    async fn live_schema(&self) -> Result<Option<crate::schema::Schema>, Error> {
+    async fn live_schema(&self) -> Result<Option<Schema>, Error> {
         let live = discover(&self.db, &Filter::all()).await.map_err(|e| Error::Database {
             what: "reading the schema for --sql".into(),
             words: e.to_string(),
@@ -69,13 +74,17 @@ impl Offline {
     pub async fn preview_up(&self, target: &UpTarget) -> Result<Vec<Preview>, Error> {
         let status = state::assess(&self.catalog, &[], self.backend).await;
         let versions = plan::choose_up(&status, &self.catalog, target, &RunOptions::default())?;
-        previews(&self.catalog, &versions, Direction::Up, self.backend, None).await
+        previews(&self.catalog, &versions, Direction::Up, self.backend, Some(&Schema::default())).await
     }
 
-    /// `down` from a database at head: every migration is applied.
+    /// `down` from a database at head: every migration is applied, and the schema is what
+    /// their up()s create from an empty database.
     pub async fn preview_down(&self, target: &DownTarget) -> Result<Vec<Preview>, Error> {
         let versions = plan::choose_down(&all_applied(&self.catalog), target)?;
-        previews(&self.catalog, &versions, Direction::Down, self.backend, None).await
+        let all: Vec<String> = self.catalog.versions().map(str::to_string).collect();
+        let ups = previews(&self.catalog, &all, Direction::Up, self.backend, Some(&Schema::default())).await?;
+        let head = ups.iter().fold(Schema::default(), |schema, up| replay(&schema, &up.sent, self.backend));
+        previews(&self.catalog, &versions, Direction::Down, self.backend, Some(&head)).await
     }
 }
 
@@ -93,39 +102,41 @@ fn all_applied(catalog: &Catalog) -> Status {
     Status { is_up_to_date: true, current: head.clone(), head, pending: Vec::new(), migrations, in_progress: None, unfinished_run: None }
 }
 
+/// The previews of `versions` in order, each migration's catalogue probes answered from the
+/// schema `live` would be after the ones before it (their statements replayed into the model).
 async fn previews(
     catalog: &Catalog,
     versions: &[String],
     direction: Direction,
     backend: Backend,
-    live: Option<&crate::schema::Schema>,
+    live: Option<&Schema>,
 ) -> Result<Vec<Preview>, Error> {
-    let mut out = Vec::with_capacity(versions.len());
+    let mut out: Vec<Preview> = Vec::with_capacity(versions.len());
+    let mut schema = live.cloned();
     for version in versions {
         let migration = catalog.require(version)?;
-        out.push(preview(migration, direction, backend, live).await);
+        let preview = preview(migration, direction, backend, schema.as_ref()).await;
+        schema = schema.map(|s| replay(&s, &preview.sent, backend));
+        out.push(preview);
     }
     Ok(out)
 }
 
-async fn preview(
-    migration: &dyn MigrationTrait,
-    direction: Direction,
-    backend: Backend,
-    live: Option<&crate::schema::Schema>,
-) -> Preview {
+async fn preview(migration: &dyn MigrationTrait, direction: Direction, backend: Backend, live: Option<&Schema>) -> Preview {
     let version = migration.name().to_string();
-    let (statements, unrenderable) = match capture::capture_from(migration, direction, backend, live).await {
+    let (statements, sent, unrenderable) = match capture::capture_from(migration, direction, backend, live).await {
         Ok(captured) if captured.reads_data => (
             Vec::new(),
+            captured.statements,
             Some(
                 "it reads from the database while it runs, so its statements depend on what it \
                  finds; run it on a copy of the database to see what it does"
                     .to_string(),
             ),
         ),
-        Ok(captured) => (captured.statements, None),
+        Ok(captured) => (captured.statements.clone(), captured.statements, None),
         Err(e) => (
+            Vec::new(),
             Vec::new(),
             Some(format!(
                 "it cannot run without a database ({}); run it on a copy of the database to see \
@@ -134,7 +145,7 @@ async fn preview(
             )),
         ),
     };
-    Preview { version, direction, statements, unrenderable }
+    Preview { version, direction, statements, unrenderable, sent }
 }
 
 /// Which migrations `lint` reads.
@@ -166,9 +177,12 @@ impl Migrator {
             words: e.to_string(),
         })?;
         let mut found = Vec::new();
+        let mut schema = live;
         for version in versions {
             let migration = self.catalog.require(version)?;
-            found.extend(lint::lint(migration, self.backend, Some(&live)).await);
+            let (findings, after) = lint::lint_from(migration, self.backend, &schema).await;
+            found.extend(findings);
+            schema = after;
         }
         Ok(found)
     }

@@ -1,7 +1,6 @@
 //! The state of every migration: what the code holds compared with what the history records.
 
 use super::catalog::Catalog;
-use crate::capture;
 use crate::db::Backend;
 use crate::history::AppliedRow;
 use serde::Serialize;
@@ -97,7 +96,7 @@ pub(crate) async fn assess(catalog: &Catalog, applied: &[AppliedRow], backend: B
             Some(row) => {
                 let state = if row.dirty {
                     MigrationState::Dirty
-                } else if is_modified(migration, row, backend).await {
+                } else if is_modified(catalog, migration, row, backend).await {
                     MigrationState::Modified
                 } else {
                     MigrationState::Applied
@@ -129,6 +128,7 @@ pub(crate) async fn assess(catalog: &Catalog, applied: &[AppliedRow], backend: B
 }
 
 async fn is_modified(
+    catalog: &Catalog,
     migration: &dyn sea_orm_migration::MigrationTrait,
     row: &AppliedRow,
     backend: Backend,
@@ -136,7 +136,7 @@ async fn is_modified(
     let Some(recorded) = row.checksum.as_deref() else {
         return false;
     };
-    match capture::checksum(migration, backend).await {
+    match catalog.checksum(migration, backend).await {
         Some(now) => now != recorded,
         None => false,
     }

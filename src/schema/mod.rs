@@ -20,6 +20,7 @@ pub mod from_entities;
 pub(crate) mod sql_text;
 pub mod model;
 pub mod normalise;
+pub(crate) mod replay;
 pub(crate) mod statement;
 pub mod uncompared;
 

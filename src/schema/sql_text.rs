@@ -53,6 +53,15 @@ pub(crate) fn parse(sql: &str, dialect: Backend, backend: Backend) -> Result<Ind
     Ok(index)
 }
 
+/// The statements in `sql`, parsed for `dialect`.
+pub(crate) fn statements(sql: &str, dialect: Backend) -> Result<Vec<Statement>, String> {
+    let parse = |sql: &str| Parser::parse_sql(dialect_of(dialect).as_ref(), sql);
+    // SQLite takes any type name with one or two numbers, and sea-query writes `real(12, 2)`
+    // there, which sqlparser does not know; read as `decimal(12, 2)`, it means the same there.
+    let parsed = parse(sql).or_else(|e| parse(&sql.replace("real(", "decimal(").replace("REAL(", "DECIMAL(")).map_err(|_| e));
+    parsed.map_err(|e| e.to_string())
+}
+
 /// The condition `sql` (in `dialect`'s syntax), printed canonically for `backend`.
 pub(crate) fn expression(sql: &str, dialect: Backend, backend: Backend) -> Result<String, String> {
     let dialect = dialect_of(dialect);
@@ -71,12 +80,7 @@ pub(crate) struct TableText {
 
 /// [`TableText`] of the `CREATE TABLE` statement `sql`.
 pub(crate) fn table_text(sql: &str, dialect: Backend, backend: Backend) -> Result<TableText, String> {
-    let parse = |sql: &str| Parser::parse_sql(dialect_of(dialect).as_ref(), sql);
-    // SQLite takes any type name with one or two numbers, and sea-query writes `real(12, 2)`
-    // there, which sqlparser does not know; what the type says does not matter here.
-    let parsed = parse(sql).or_else(|e| parse(&sql.replace("real(", "decimal(").replace("REAL(", "DECIMAL(")).map_err(|_| e));
-    let parsed = parsed.map_err(|e| e.to_string())?;
-    let Some(Statement::CreateTable(create)) = parsed.into_iter().next() else {
+    let Some(Statement::CreateTable(create)) = statements(sql, dialect)?.into_iter().next() else {
         return Err("not a CREATE TABLE statement".into());
     };
     let mut checks = Vec::new();
@@ -207,7 +211,7 @@ fn prefix_length(args: &FunctionArguments) -> Option<u32> {
 }
 
 /// `expr` printed canonically for `backend` (see the module's comment).
-fn canonical(mut expr: Expr, backend: Backend) -> String {
+pub(crate) fn canonical(mut expr: Expr, backend: Backend) -> String {
     let quote = if backend == Backend::MySql { '`' } else { '"' };
     let _ = visit_expressions_mut(&mut expr, |e| {
         simplify(e, backend);

@@ -11,6 +11,7 @@ use sea_orm::ConnectionTrait;
 use sea_orm_migration::SchemaManager;
 use sea_orm_migration::prelude::*;
 use crate::autogen_cli::cli_with;
+use seamigrate::codegen::Runs;
 use seamigrate::diff::{Change, DiffOptions, diff};
 use seamigrate::schema::{Check, Column, ColumnType, EntitySet, Filter, Table, discover, normalise};
 
@@ -50,7 +51,7 @@ async fn drafted_checks_round_trip(db: TestDb) {
     let drafted = diff(&live, &entities.schema(backend), &DiffOptions::new(backend));
     assert!(matches!(drafted.changes.as_slice(), [Change::AddCheck { .. }]), "{:?}", drafted.describe());
     let enums = Default::default();
-    let code = seamigrate::codegen::migration_file(&drafted.changes, &[], &enums, &[]);
+    let code = seamigrate::codegen::migration_file(&drafted.changes, &[], &enums, &[], Runs::for_draft(&drafted.changes, backend));
     crate::cli::golden("codegen/add_check.rs", &code);
     let manager = SchemaManager::new(&conn);
     let draft = drafted_code::Migration;

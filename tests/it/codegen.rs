@@ -1,7 +1,7 @@
 //! Golden files of generated migrations, one per kind of change: `golden/codegen/<case>.rs`.
 //! Set UPDATE_GOLDEN=1 to rewrite them after a deliberate change, then review the diff.
 
-use seamigrate::codegen::{Note, migration_file};
+use seamigrate::codegen::{Note, Runs, migration_file};
 use seamigrate::Backend;
 use seamigrate::diff::{Change, DiffOptions, diff};
 use seamigrate::schema::{
@@ -178,7 +178,7 @@ fn generated_migrations_match_golden_files() {
     let enums = BTreeMap::from([("account_status".to_string(), status_enum())]);
     for (name, changes, notes) in cases() {
         let summary = vec![format!("Drafted by `autogenerate` ({name})")];
-        let text = migration_file(&changes, &notes, &enums, &summary);
+        let text = migration_file(&changes, &notes, &enums, &summary, Runs::for_draft(&changes, Backend::Postgres));
         let path = dir.join(format!("{name}.rs"));
         if std::env::var_os("UPDATE_GOLDEN").is_some() {
             std::fs::write(&path, &text).unwrap();

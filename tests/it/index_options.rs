@@ -13,6 +13,7 @@ use sea_orm::ConnectionTrait;
 use sea_orm_migration::SchemaManager;
 use sea_orm_migration::prelude::*;
 use crate::autogen_cli::cli_with;
+use seamigrate::codegen::Runs;
 use seamigrate::diff::{DiffOptions, diff};
 use seamigrate::schema::{EntitySet, Filter, discover};
 
@@ -157,11 +158,14 @@ async fn drafted_indexes_round_trip(db: TestDb) {
     let drafted = diff(&live, &wanted, &options);
     assert_eq!(drafted.changes.len(), cases.len(), "one index added per case: {:?}", drafted.describe());
     let enums = Default::default();
-    let code = seamigrate::codegen::migration_file(&drafted.changes, &[], &enums, &[]);
+    let code = seamigrate::codegen::migration_file(&drafted.changes, &[], &enums, &[], Runs::for_draft(&drafted.changes, backend));
     golden(&format!("codegen/index_options_{}.rs", format!("{:?}", db.kind).to_lowercase()), &code);
     // The drafted code itself (the golden file, compiled into this test) runs up and down.
     let manager = SchemaManager::new(&conn);
     let draft = compiled(db.kind);
+    // Only indexes: on PostgreSQL they are built concurrently, which needs no transaction.
+    let outside = (db.kind == Kind::Postgres).then_some(false);
+    assert_eq!(draft.use_transaction(), outside, "an index-only draft runs in a transaction except on PostgreSQL");
     draft.up(&manager).await.unwrap_or_else(|e| panic!("up: {e}"));
     let (code, out, err) = cli_with(&declared, &["-u", url, "check", "--strict"]).await;
     assert_eq!(code, 0, "applied, the draft leaves nothing to do:\n{out}{err}");
@@ -194,3 +198,31 @@ mod mysql_draft {
 mod sqlite_draft {
     include!("golden/codegen/index_options_sqlite.rs");
 }
+
+/// A unique index built concurrently over duplicates fails with the database's words; once
+/// they are gone, running it again succeeds (on PostgreSQL, after dropping the invalid index
+/// the failed build left), and it is dropped concurrently.
+async fn concurrent_build_can_be_retried(db: TestDb) {
+    let conn = db.connect().await;
+    let manager = SchemaManager::new(&conn);
+    let table = Table::create()
+        .table(Alias::new("t_conc"))
+        .col(ColumnDef::new(Alias::new("id")).integer().not_null().primary_key())
+        .col(ColumnDef::new(Alias::new("code")).string_len(10).not_null())
+        .to_owned();
+    manager.create_table(table).await.unwrap();
+    conn.execute_unprepared("INSERT INTO t_conc (id, code) VALUES (1, 'a'), (2, 'a')").await.unwrap();
+    let index = || Index::create().name("uq_t_conc_code").table(Alias::new("t_conc")).col(Alias::new("code")).unique().to_owned();
+    let failed = seamigrate::batch::create_index_concurrently(&manager, Alias::new("t_conc"), index()).await;
+    let words = failed.expect_err("duplicates refuse a unique index").to_string();
+    assert!(words.contains("t_conc") && !words.contains('\n'), "one line naming the table: {words}");
+    conn.execute_unprepared("DELETE FROM t_conc WHERE id = 2").await.unwrap();
+    seamigrate::batch::create_index_concurrently(&manager, Alias::new("t_conc"), index()).await.unwrap();
+    assert!(manager.has_index("t_conc", "uq_t_conc_code").await.unwrap());
+    let duplicate = conn.execute_unprepared("INSERT INTO t_conc (id, code) VALUES (3, 'a')").await;
+    assert!(duplicate.is_err(), "the rebuilt index is valid and enforced");
+    seamigrate::batch::drop_index_concurrently(&manager, Alias::new("t_conc"), "uq_t_conc_code").await.unwrap();
+    assert!(!manager.has_index("t_conc", "uq_t_conc_code").await.unwrap());
+}
+
+crate::on_each_backend!(concurrent_build_can_be_retried);

@@ -10,6 +10,7 @@ use crate::support::{Kind, TestDb};
 use sea_orm::ConnectionTrait;
 use sea_orm_migration::SchemaManager;
 use sea_orm_migration::prelude::*;
+use seamigrate::codegen::Runs;
 use seamigrate::diff::{DiffOptions, diff};
 use seamigrate::schema::{EntitySet, Filter, Table, discover};
 
@@ -53,7 +54,7 @@ async fn drafted_views_round_trip(db: TestDb) {
     let backend = db.kind.backend();
     let live = discover(&conn, &Filter::all()).await.unwrap();
     let drafted = diff(&live, &entities.schema(backend), &DiffOptions::new(backend));
-    let code = seamigrate::codegen::migration_file(&drafted.changes, &[], &Default::default(), &[]);
+    let code = seamigrate::codegen::migration_file(&drafted.changes, &[], &Default::default(), &[], Runs::for_draft(&drafted.changes, backend));
     let golden = if db.kind == Kind::Postgres { "create_views_postgres" } else { "create_view" };
     crate::cli::golden(&format!("codegen/{golden}.rs"), &code);
     let manager = SchemaManager::new(&conn);

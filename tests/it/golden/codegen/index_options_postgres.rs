@@ -5,8 +5,13 @@ pub struct Migration;
 
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
+    // PostgreSQL builds an index CONCURRENTLY only outside a transaction.
+    fn use_transaction(&self) -> Option<bool> {
+        Some(false)
+    }
+
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        seamigrate::batch::create_index(
+        seamigrate::batch::create_index_concurrently(
             manager,
             Users::Table,
             Index::create()
@@ -16,7 +21,7 @@ impl MigrationTrait for Migration {
                 .to_owned(),
         )
         .await?;
-        seamigrate::batch::create_index(
+        seamigrate::batch::create_index_concurrently(
             manager,
             Users::Table,
             Index::create()
@@ -26,7 +31,7 @@ impl MigrationTrait for Migration {
                 .to_owned(),
         )
         .await?;
-        seamigrate::batch::create_index(
+        seamigrate::batch::create_index_concurrently(
             manager,
             Users::Table,
             Index::create()
@@ -38,7 +43,7 @@ impl MigrationTrait for Migration {
                 .to_owned(),
         )
         .await?;
-        seamigrate::batch::create_index(
+        seamigrate::batch::create_index_concurrently(
             manager,
             Users::Table,
             Index::create()
@@ -49,7 +54,7 @@ impl MigrationTrait for Migration {
                 .to_owned(),
         )
         .await?;
-        seamigrate::batch::create_index(
+        seamigrate::batch::create_index_concurrently(
             manager,
             Users::Table,
             Index::create()
@@ -60,7 +65,7 @@ impl MigrationTrait for Migration {
                 .to_owned(),
         )
         .await?;
-        seamigrate::batch::create_index(
+        seamigrate::batch::create_index_concurrently(
             manager,
             Users::Table,
             Index::create()
@@ -72,7 +77,7 @@ impl MigrationTrait for Migration {
                 .to_owned(),
         )
         .await?;
-        seamigrate::batch::create_index(
+        seamigrate::batch::create_index_concurrently(
             manager,
             Users::Table,
             Index::create()
@@ -83,7 +88,7 @@ impl MigrationTrait for Migration {
                 .to_owned(),
         )
         .await?;
-        seamigrate::batch::create_index(
+        seamigrate::batch::create_index_concurrently(
             manager,
             Users::Table,
             Index::create()
@@ -100,14 +105,30 @@ impl MigrationTrait for Migration {
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        seamigrate::batch::drop_index(manager, Users::Table, "idx_users_username_pattern").await?;
-        seamigrate::batch::drop_index(manager, Users::Table, "idx_users_updated_at").await?;
-        seamigrate::batch::drop_index(manager, Users::Table, "uq_users_totp_secret").await?;
-        seamigrate::batch::drop_index(manager, Users::Table, "idx_users_tenant_id").await?;
-        seamigrate::batch::drop_index(manager, Users::Table, "idx_users_password_hash").await?;
-        seamigrate::batch::drop_index(manager, Users::Table, "uq_users_display_name").await?;
-        seamigrate::batch::drop_index(manager, Users::Table, "idx_users_created_at").await?;
-        seamigrate::batch::drop_index(manager, Users::Table, "idx_users_lower_email").await?;
+        seamigrate::batch::drop_index_concurrently(
+            manager,
+            Users::Table,
+            "idx_users_username_pattern",
+        )
+        .await?;
+        seamigrate::batch::drop_index_concurrently(manager, Users::Table, "idx_users_updated_at")
+            .await?;
+        seamigrate::batch::drop_index_concurrently(manager, Users::Table, "uq_users_totp_secret")
+            .await?;
+        seamigrate::batch::drop_index_concurrently(manager, Users::Table, "idx_users_tenant_id")
+            .await?;
+        seamigrate::batch::drop_index_concurrently(
+            manager,
+            Users::Table,
+            "idx_users_password_hash",
+        )
+        .await?;
+        seamigrate::batch::drop_index_concurrently(manager, Users::Table, "uq_users_display_name")
+            .await?;
+        seamigrate::batch::drop_index_concurrently(manager, Users::Table, "idx_users_created_at")
+            .await?;
+        seamigrate::batch::drop_index_concurrently(manager, Users::Table, "idx_users_lower_email")
+            .await?;
         Ok(())
     }
 }

@@ -7,8 +7,13 @@ pub struct Migration;
 
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
+    // PostgreSQL builds an index CONCURRENTLY only outside a transaction.
+    fn use_transaction(&self) -> Option<bool> {
+        Some(false)
+    }
+
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        seamigrate::batch::create_index(
+        seamigrate::batch::create_index_concurrently(
             manager,
             Accounts::Table,
             Index::create()
@@ -19,12 +24,13 @@ impl MigrationTrait for Migration {
                 .to_owned(),
         )
         .await?;
-        seamigrate::batch::drop_index(manager, Accounts::Table, "uq_accounts_email").await?;
+        seamigrate::batch::drop_index_concurrently(manager, Accounts::Table, "uq_accounts_email")
+            .await?;
         Ok(())
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        seamigrate::batch::create_index(
+        seamigrate::batch::create_index_concurrently(
             manager,
             Accounts::Table,
             Index::create()
@@ -35,8 +41,12 @@ impl MigrationTrait for Migration {
                 .to_owned(),
         )
         .await?;
-        seamigrate::batch::drop_index(manager, Accounts::Table, "idx_accounts_tenant_id_is_active")
-            .await?;
+        seamigrate::batch::drop_index_concurrently(
+            manager,
+            Accounts::Table,
+            "idx_accounts_tenant_id_is_active",
+        )
+        .await?;
         Ok(())
     }
 }
