@@ -17,6 +17,7 @@
 //!   (SQLite's table rebuild), so that one migration serves every backend.
 //! - [`apply`]: one schema change made on a live database, through those same statements.
 //! - [`backup`]: dumps before risky changes (each backend's own tool), and restores.
+//! - [`fleet`]: one command over many databases or tenant schemas, in parallel.
 //! - [`cli`]: the command line a migration crate's `main.rs` hands over to.
 //!
 //! Beside the runner, the `autogenerate` pipeline flows one way: [`schema`] (a backend-neutral
@@ -31,6 +32,7 @@ pub mod codegen;
 pub mod db;
 pub mod ddl;
 pub mod diff;
+pub mod fleet;
 pub mod history;
 pub mod lint;
 pub mod lock;

@@ -78,6 +78,29 @@ pub struct Global {
     #[arg(long, value_name = "SECONDS", global = true, value_parser = clap::value_parser!(u64).range(1..=3_600))]
     pub wait_for_db: Option<u64>,
 
+    /// Run the command (up, down, status, check, lint) over every target in FILE: a database URL
+    /// per line, optionally followed by a PostgreSQL schema; ${VAR} is read from the environment
+    #[arg(long, value_name = "FILE", global = true, conflicts_with = "targets_query")]
+    pub targets: Option<PathBuf>,
+
+    /// Run the command over the targets SQL lists when run on the -u database: one column of
+    /// PostgreSQL schema names (of that database) or database URLs
+    #[arg(long, value_name = "SQL", global = true)]
+    pub targets_query: Option<String>,
+
+    /// With --targets: how many targets run at once, each on one connection (1 to 256)
+    #[arg(long, value_name = "N", default_value_t = crate::fleet::DEFAULT_PARALLEL as u16, global = true,
+          value_parser = clap::value_parser!(u16).range(1..=256))]
+    pub parallel: u16,
+
+    /// With --targets: go on with the other targets after one fails [default: stop starting new ones]
+    #[arg(long, global = true)]
+    pub continue_on_error: bool,
+
+    /// With --targets: run the first N targets before any other, and stop if one of them fails
+    #[arg(long, value_name = "N", global = true, value_parser = clap::value_parser!(u32).range(1..))]
+    pub canary: Option<u32>,
+
     /// Seconds to wait for the database server to answer (1 to 3600)
     #[arg(long, default_value_t = 10, value_name = "SECONDS", global = true,
           value_parser = clap::value_parser!(u64).range(1..=3_600))]

@@ -106,6 +106,20 @@ pub async fn check(
     Ok(())
 }
 
+/// As [`check`], printing nothing: the error says what differs.
+pub async fn differences(migrator: &Migrator, request: &Compare<'_>) -> Result<(), CliError> {
+    let compared = compare(migrator, request).await?;
+    let differences = compared.diff.describe();
+    let not_compared = compared.not_compared;
+    if !differences.is_empty() {
+        return Err(CliError::Drift { differences, listed: false, not_compared });
+    }
+    if request.strict && !not_compared.is_empty() {
+        return Err(CliError::NotCompared { not_compared, listed: false });
+    }
+    Ok(())
+}
+
 /// Options of `autogenerate`.
 pub struct Draft<'a> {
     pub name: &'a str,

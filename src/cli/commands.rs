@@ -52,6 +52,11 @@ pub async fn dispatch<M: MigratorTrait>(
             if let Command::Autogenerate { name, .. } | Command::Baseline { name, .. } = &command {
                 super::generate::check_name(name)?;
             }
+            if global.targets.is_some() || global.targets_query.is_some() {
+                let options = run_options(&global, &command);
+                let configure = |m: Migrator| configured(m, &global, env);
+                return Box::pin(super::fleet::run::<M>(command, &global, console, entities, &configure, options)).await;
+            }
             if let Some(previews) = Box::pin(offline_sql::<M>(&command)).await? {
                 render::previews(console, global.format, &previews);
                 return Ok(());
@@ -102,28 +107,15 @@ impl<'a> Context<'a> {
         }
         .map_err(crate::runner::Error::from)?;
         let progress = Arc::new(CliProgress::new(console.clone(), global.quiet, global.format == Format::Json));
-        let limits = DdlLimits {
-            lock_timeout: (global.ddl_lock_timeout > 0).then(|| Duration::from_secs(global.ddl_lock_timeout)),
-            retries: global.ddl_retries,
-            statement_timeout: global.statement_timeout.map(Duration::from_secs),
-        };
-        let migrator = Migrator::new::<M>(session)?
-            .environment(env)
-            .lock_timeout(Duration::from_secs(global.lock_timeout))
-            .ddl_limits(limits)
-            .progress(progress.clone());
+        let migrator = configured(Migrator::new::<M>(session)?, &global, env).progress(progress.clone());
         Ok(Context { global, env, console, url, migrator, progress })
     }
 
     async fn run(self, command: Command, entities: Option<&EntitySet>) -> Result<(), CliError> {
         match command {
-            Command::Up { steps, to, allow_out_of_order, allow_modified, allow_destructive, no_backup, backup_dir, sql, .. } => {
-                let backup = match (no_backup, backup_dir) {
-                    (true, _) => BackupChoice::Skip,
-                    (false, Some(dir)) => BackupChoice::Dir(dir),
-                    (false, None) => BackupChoice::DefaultDir,
-                };
-                let options = RunOptions { allow_out_of_order, allow_modified, allow_destructive, backup, ..self.options() };
+            Command::Up { .. } => {
+                let options = run_options(&self.global, &command);
+                let Command::Up { steps, to, sql, .. } = command else { return Ok(()) };
                 self.up(up_target(steps, to), &options, &sql).await
             }
             Command::Down { steps, to, sql } => self.down(down_target(steps, to), &sql).await,
@@ -223,11 +215,7 @@ impl<'a> Context<'a> {
     }
 
     async fn lint(&self, version: Option<String>, all: bool) -> Result<(), CliError> {
-        let scope = match (version, all) {
-            (Some(version), _) => LintScope::Version(version),
-            (None, true) => LintScope::All,
-            (None, false) => LintScope::Pending,
-        };
+        let scope = lint_scope(version, all);
         let findings = self.migrator.lint(&scope).await?;
         let errors = blocking(&findings);
         let listed = self.global.format == Format::Text;
@@ -414,7 +402,40 @@ fn writes(command: &Command) -> bool {
     }
 }
 
-fn up_target(steps: Option<u32>, to: Option<String>) -> UpTarget {
+/// What `lint` reads: one version, every migration, or the pending ones.
+pub(super) fn lint_scope(version: Option<String>, all: bool) -> LintScope {
+    match (version, all) {
+        (Some(version), _) => LintScope::Version(version),
+        (None, true) => LintScope::All,
+        (None, false) => LintScope::Pending,
+    }
+}
+
+/// The run's options from the flags: `up`'s own, `--yes` for every command.
+fn run_options(global: &Global, command: &Command) -> RunOptions {
+    let base = RunOptions { confirmed: global.yes, ..RunOptions::default() };
+    let Command::Up { allow_out_of_order, allow_modified, allow_destructive, no_backup, backup_dir, .. } = command else {
+        return base;
+    };
+    let backup = match (no_backup, backup_dir) {
+        (true, _) => BackupChoice::Skip,
+        (false, Some(dir)) => BackupChoice::Dir(dir.clone()),
+        (false, None) => BackupChoice::DefaultDir,
+    };
+    RunOptions { allow_out_of_order: *allow_out_of_order, allow_modified: *allow_modified, allow_destructive: *allow_destructive, backup, ..base }
+}
+
+/// `migrator` with the environment and the lock and DDL limits the flags give.
+fn configured(migrator: Migrator, global: &Global, env: Environment) -> Migrator {
+    let limits = DdlLimits {
+        lock_timeout: (global.ddl_lock_timeout > 0).then(|| Duration::from_secs(global.ddl_lock_timeout)),
+        retries: global.ddl_retries,
+        statement_timeout: global.statement_timeout.map(Duration::from_secs),
+    };
+    migrator.environment(env).lock_timeout(Duration::from_secs(global.lock_timeout)).ddl_limits(limits)
+}
+
+pub(super) fn up_target(steps: Option<u32>, to: Option<String>) -> UpTarget {
     match (steps, to) {
         (Some(n), _) => UpTarget::Steps(n),
         (None, Some(version)) => UpTarget::To(version),
@@ -422,7 +443,7 @@ fn up_target(steps: Option<u32>, to: Option<String>) -> UpTarget {
     }
 }
 
-fn down_target(steps: Option<u32>, to: Option<String>) -> DownTarget {
+pub(super) fn down_target(steps: Option<u32>, to: Option<String>) -> DownTarget {
     match (steps, to) {
         (Some(n), _) => DownTarget::Steps(n),
         (None, Some(base)) if base == "base" => DownTarget::Base,

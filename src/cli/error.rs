@@ -56,6 +56,15 @@ pub enum CliError {
         findings: Vec<crate::lint::Finding>,
         listed: bool,
     },
+    #[error(transparent)]
+    Targets(#[from] crate::fleet::TargetsError),
+    /// Some targets of a fleet did not end where the command was to take them.
+    #[error(
+        "{command} failed on {failed} of {total} target(s){}{}; fix the failed ones and run the same command again: targets at head are skipped",
+        if *.not_run > 0 { format!(" ({not_run} not run)") } else { String::new() },
+        .first.as_ref().map(|f| format!(" (first: {f})")).unwrap_or_default()
+    )]
+    Fleet { command: &'static str, failed: usize, not_run: usize, total: usize, first: Option<String> },
     /// Printed already (in a JSON document with what the command did); exit with this code.
     #[error("reported")]
     Reported(i32),
@@ -96,6 +105,8 @@ impl CliError {
             CliError::NotCompared { .. } => "not-compared",
             CliError::Lint { .. } => "lint",
             CliError::Reported(_) => "reported",
+            CliError::Targets(_) => "targets",
+            CliError::Fleet { .. } => "fleet",
             CliError::Run(R::LintRefused { .. }) => "lint-refused",
             CliError::Run(R::Backup(e)) | CliError::Run(R::RestoreFailed { source: e, .. }) => e.kind(),
             CliError::Run(R::NoUrlForBackup) => "backup-needs-url",

@@ -14,6 +14,7 @@ mod confirm;
 mod console;
 mod env_file;
 mod error;
+mod fleet;
 mod generate;
 mod init;
 mod progress;

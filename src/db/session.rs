@@ -114,6 +114,14 @@ impl Session {
         }
     }
 
+    /// Points the session at PostgreSQL schema `schema` of the database at `url` (creating it
+    /// when `create`), so that one connection serves the schemas of many tenants in turn.
+    pub async fn switch_schema(&self, url: &DatabaseUrl, schema: &str, create: bool) -> Result<(), ConnectError> {
+        let sql = format!("SET search_path TO {}", quote_ident(schema));
+        self.db.execute_unprepared(&sql).await.map_err(|e| connect_error(url, &e))?;
+        use_schema(&self.db, url, schema, create).await
+    }
+
     fn pinned(db: DatabaseConnection) -> Session {
         Session::with(db, true)
     }

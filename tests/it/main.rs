@@ -22,6 +22,7 @@ mod drift;
 mod failures;
 mod extensions;
 mod fixtures;
+mod fleet;
 mod generated;
 mod guard;
 mod index_options;
