@@ -41,6 +41,10 @@ struct State {
     /// lock held by the process, and whose pool is used as it is.
     pinned: bool,
     lost: AtomicBool,
+    /// A node of a MariaDB Galera cluster (`wsrep_on`), whose reads were made causal.
+    clustered: AtomicBool,
+    /// How a MySQL session connected, for [`Session::twin`].
+    mysql_options: std::sync::Mutex<Option<sqlx::mysql::MySqlConnectOptions>>,
     /// The SQL of the last statement the database refused (placeholders, never values), so a
     /// failure can say which statement of a migration it was.
     refused: std::sync::Mutex<Option<String>>,
@@ -52,6 +56,7 @@ impl Session {
         super::tls::check_files(url)?;
         let failed = |e: sqlx::Error| connect_error(url, &DbErr::Conn(RuntimeErr::SqlxError(Arc::new(e))));
         let timeout = settings.connect_timeout;
+        let mut remembered = None;
         let db = match url.backend() {
             Backend::Postgres => {
                 let mut options: sqlx::postgres::PgConnectOptions = url.expose().parse().map_err(failed)?;
@@ -63,6 +68,7 @@ impl Session {
             }
             Backend::MySql => {
                 let options: sqlx::mysql::MySqlConnectOptions = url.expose().parse().map_err(failed)?;
+                remembered = Some(options.clone());
                 probing(url, timeout, async { mysql(options, timeout).await.map_err(failed) }).await?
             }
             Backend::Sqlite => {
@@ -73,7 +79,12 @@ impl Session {
         if let Some(schema) = settings.schema.as_deref() {
             use_schema(&db, url, schema, settings.create_schema).await?;
         }
-        Ok(Session::pinned(db).opened_from(url))
+        let mut session = Session::pinned(db).opened_from(url);
+        if let Some(options) = remembered {
+            session = session.remembering(options);
+            session.join_cluster().await;
+        }
+        Ok(session)
     }
 
     /// A session of its own beside the pool `db`, opened with the pool's connection options and
@@ -107,7 +118,9 @@ impl Session {
                 let options = (*pool.connect_options()).clone();
                 refuse_a_session(options.get_socket())?;
                 let timeout = pool.options().get_acquire_timeout().max(timeout);
-                Ok(Session::pinned(mysql(options, timeout).await.map_err(sqlx_err)?))
+                let session = Session::pinned(mysql(options.clone(), timeout).await.map_err(sqlx_err)?).remembering(options);
+                session.join_cluster().await;
+                Ok(session)
             }
             // SQLite (its lock is the process's), or a connection that is not a sqlx pool.
             _ => Ok(Session::unpinned(db.clone())),
@@ -120,6 +133,41 @@ impl Session {
         let sql = format!("SET search_path TO {}", quote_ident(schema));
         self.db.execute_unprepared(&sql).await.map_err(|e| connect_error(url, &e))?;
         use_schema(&self.db, url, schema, create).await
+    }
+
+    /// On a node of a MariaDB Galera cluster (`wsrep_on`), makes the session's reads and writes
+    /// causal (`wsrep_sync_wait`): each first waits until the node has applied what the cluster
+    /// committed before it, so a run that waited for another's lock on another node sees what
+    /// that run did. Elsewhere (MySQL, a single MariaDB) nothing changes.
+    async fn join_cluster(&self) {
+        if self.backend != Backend::MySql {
+            return;
+        }
+        let on = self.texts("SELECT CAST(@@wsrep_on AS CHAR)").await;
+        let clustered = matches!(on.as_deref(), Ok([Some(v)]) if v == "1" || v.eq_ignore_ascii_case("ON"));
+        if clustered && self.db.execute_unprepared("SET SESSION wsrep_sync_wait = 7").await.is_ok() {
+            self.state.clustered.store(true, Ordering::SeqCst);
+        }
+    }
+
+    fn remembering(self, options: sqlx::mysql::MySqlConnectOptions) -> Session {
+        *self.state.mysql_options.lock().unwrap_or_else(|p| p.into_inner()) = Some(options);
+        self
+    }
+
+    /// A second session to the same MySQL/MariaDB server and database, opened as this one was:
+    /// for work beside the run that must not wait for its connection (a cluster lease's
+    /// heartbeat).
+    pub(crate) async fn twin(&self) -> Result<Session, DbErr> {
+        let options = self.state.mysql_options.lock().unwrap_or_else(|p| p.into_inner()).clone();
+        let options = options.ok_or_else(|| DbErr::Custom("this session cannot open a twin: it is not a MySQL session".into()))?;
+        let db = mysql(options, Duration::from_secs(30)).await.map_err(|e| DbErr::Conn(RuntimeErr::SqlxError(Arc::new(e))))?;
+        Ok(Session::pinned(db))
+    }
+
+    /// Whether the session is on a node of a MariaDB Galera cluster.
+    pub fn is_clustered(&self) -> bool {
+        self.state.clustered.load(Ordering::SeqCst)
     }
 
     fn pinned(db: DatabaseConnection) -> Session {
@@ -141,7 +189,13 @@ impl Session {
     }
 
     fn with(mut db: DatabaseConnection, pinned: bool) -> Session {
-        let state = Arc::new(State { pinned, lost: AtomicBool::new(false), refused: Default::default() });
+        let state = Arc::new(State {
+            pinned,
+            lost: AtomicBool::new(false),
+            clustered: AtomicBool::new(false),
+            mysql_options: Default::default(),
+            refused: Default::default(),
+        });
         let seen = Arc::clone(&state);
         db.set_metric_callback(move |info| {
             if info.failed

@@ -2,7 +2,8 @@
 //!
 //! Each backend has its own kind of lock, kept in its own file:
 //! - PostgreSQL: a session-level advisory lock;
-//! - MySQL/MariaDB: a named lock (`GET_LOCK`);
+//! - MySQL/MariaDB: a named lock (`GET_LOCK`), and on a Galera cluster also a lease row that
+//!   certification keeps to one node at a time ([`galera`]);
 //! - SQLite: an exclusive OS lock on a file beside the database.
 //!
 //! The server locks are taken on the run's [`Session`], the one connection every migration
@@ -12,6 +13,7 @@
 //! stale lock behind. A run that finds the lock taken polls until the timeout, saying once
 //! that it waits.
 
+pub mod galera;
 mod mysql;
 mod postgres;
 mod sqlite;
@@ -49,6 +51,8 @@ pub enum LockError {
 /// server lock to the end of the session, and releases the SQLite file lock.
 pub struct LockGuard {
     held: Held,
+    /// The cluster lease, on a Galera node.
+    lease: Option<galera::Lease>,
     session: Session,
     /// The last holder of a SQLite lock that was never released (its run was killed).
     stale: Option<Holder>,
@@ -93,7 +97,10 @@ pub enum Seen {
 pub async fn look(db: &DatabaseConnection) -> Seen {
     match Backend::from_sea_orm(db.get_database_backend()) {
         Backend::Postgres => postgres::holder(db).await.map_or(Seen::Free, Seen::Held),
-        Backend::MySql => mysql::holder(db).await.map_or(Seen::Free, Seen::Held),
+        Backend::MySql => match mysql::holder(db).await {
+            Some(holder) => Seen::Held(holder),
+            None => galera::holder(db).await.map_or(Seen::Free, Seen::Held),
+        },
         Backend::Sqlite => sqlite::look(db).await,
     }
 }
@@ -113,9 +120,14 @@ pub async fn acquire(
         _ => None,
     };
     let mut told = false;
+    let mut lease = None;
     loop {
         let taken = match (session.backend(), &file) {
             (Backend::Postgres, _) => postgres::try_lock(session).await.map_err(take_error)?,
+            (Backend::MySql, _) if session.is_clustered() => {
+                lease = claim_cluster_lease(session, command).await?;
+                lease.is_some()
+            }
             (Backend::MySql, _) => mysql::try_lock(session).await.map_err(take_error)?,
             (Backend::Sqlite, Some((file, path))) => sqlite::try_lock(file, path)?,
             (Backend::Sqlite, None) => true,
@@ -124,12 +136,12 @@ pub async fn acquire(
             let held = match file {
                 Some((file, path)) => {
                     let stale = sqlite::take_over(&file, &path, &this_process(command))?;
-                    return Ok(LockGuard { held: Held::File(file), session: session.clone(), stale });
+                    return Ok(LockGuard { held: Held::File(file), lease: None, session: session.clone(), stale });
                 }
                 None if session.backend() == Backend::Sqlite => Held::Nothing,
                 None => Held::Server,
             };
-            return Ok(LockGuard { held, session: session.clone(), stale: None });
+            return Ok(LockGuard { held, lease, session: session.clone(), stale: None });
         }
         if started.elapsed() >= timeout {
             return Err(LockError::Timeout { waited: started.elapsed() });
@@ -146,6 +158,31 @@ pub async fn acquire(
     }
 }
 
+/// On a Galera node: the node's `GET_LOCK`, then the cluster lease; the node lock is given
+/// back when the lease is someone else's, so that the wait goes on for both.
+async fn claim_cluster_lease(session: &Session, command: &str) -> Result<Option<galera::Lease>, LockError> {
+    if !mysql::try_lock(session).await.map_err(take_error)? {
+        return Ok(None);
+    }
+    let holder = format!("{} on node {}", this_process(command), node_name(session).await);
+    match galera::try_claim(session, &holder).await {
+        Ok(Some(lease)) => Ok(Some(lease)),
+        Ok(None) => {
+            mysql::release(session).await.map_err(take_error)?;
+            Ok(None)
+        }
+        Err(e) => {
+            let _ = mysql::release(session).await;
+            Err(take_error(e))
+        }
+    }
+}
+
+async fn node_name(session: &Session) -> String {
+    let name = session.texts("SELECT CAST(@@wsrep_node_name AS CHAR)").await;
+    name.ok().and_then(|rows| rows.into_iter().flatten().next()).unwrap_or_else(|| "?".into())
+}
+
 impl LockGuard {
     /// The run that held the lock before and never released it, if that is known (SQLite).
     pub fn stale(&self) -> Option<&Holder> {
@@ -155,6 +192,13 @@ impl LockGuard {
     /// Releases the lock. A session whose connection is gone has nothing to release: the server
     /// freed the lock when the connection ended.
     pub async fn release(self) -> Result<(), LockError> {
+        if let Some(lease) = self.lease
+            && !self.session.is_lost()
+            && let Err(err) = galera::release(&self.session, lease).await
+            && self.session.is_alive().await
+        {
+            return Err(LockError::Release(crate::db::connect::db_words(&err)));
+        }
         let outcome = match self.held {
             Held::Server if self.session.is_lost() => Ok(()),
             Held::Server => match self.session.backend() {

@@ -32,7 +32,9 @@ pub(crate) async fn drop_everything(db: &DatabaseConnection, backend: Backend) -
             raw(&txn, "SET FOREIGN_KEY_CHECKS = 0").await?;
             let tables = "SELECT table_name AS name FROM information_schema.tables \
                           WHERE table_schema = DATABASE() AND table_type = 'BASE TABLE'";
-            for table in names(&txn, tables).await? {
+            // A Galera cluster's lock row is held by this very run.
+            let lock = crate::lock::galera::LOCK_TABLE;
+            for table in names(&txn, tables).await?.into_iter().filter(|t| t != lock) {
                 txn.execute(&drop_table(&table)).await?;
             }
             raw(&txn, "SET FOREIGN_KEY_CHECKS = 1").await?;

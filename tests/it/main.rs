@@ -23,6 +23,7 @@ mod failures;
 mod extensions;
 mod fixtures;
 mod fleet;
+mod galera;
 mod generated;
 mod guard;
 mod index_options;
