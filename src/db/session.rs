@@ -162,7 +162,9 @@ impl Session {
         let options = self.state.mysql_options.lock().unwrap_or_else(|p| p.into_inner()).clone();
         let options = options.ok_or_else(|| DbErr::Custom("this session cannot open a twin: it is not a MySQL session".into()))?;
         let db = mysql(options, Duration::from_secs(30)).await.map_err(|e| DbErr::Conn(RuntimeErr::SqlxError(Arc::new(e))))?;
-        Ok(Session::pinned(db))
+        let twin = Session::pinned(db);
+        twin.join_cluster().await;
+        Ok(twin)
     }
 
     /// Whether the session is on a node of a MariaDB Galera cluster.

@@ -193,3 +193,45 @@ async fn failure_on_one_node_frees_the_cluster() {
     assert!(started.elapsed() < std::time::Duration::from_secs(10), "no wait for a lease: {:?}", started.elapsed());
     db.drop().await;
 }
+
+/// Waits in its only statement, long enough for the heartbeat to renew the lease twice.
+struct Slow;
+
+impl MigrationName for Slow {
+    fn name(&self) -> &str {
+        "m1_slow"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for Slow {
+    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        manager.get_connection().execute_unprepared("SELECT SLEEP(12)").await.map(drop)
+    }
+}
+
+/// A run whose lease is taken from it (as if it had run out while the run was cut off) is
+/// stopped by its heartbeat, as on a lost lock, instead of going on beside the new holder.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_run_that_loses_its_lease_stops() {
+    let Some(nodes) = nodes() else { return };
+    let db = ClusterDb::create(&nodes).await;
+    let url = db.urls[0].clone();
+    let run = tokio::spawn(async move {
+        let conn = Database::connect(url.as_str()).await.unwrap();
+        let migrator = Migrator::from_migrations(conn, vec![Box::new(Slow)]).unwrap();
+        migrator.up(&UpTarget::All, &RunOptions::default()).await
+    });
+    tokio::time::sleep(std::time::Duration::from_secs(3)).await;
+    let held = db.texts(1, "SELECT CAST(COUNT(*) AS CHAR) FROM seamigrate_lock WHERE token IS NOT NULL").await;
+    assert_eq!(held, [Some("1".to_string())], "the run holds the lease");
+    let steal = Database::connect(db.urls[1].as_str()).await.unwrap();
+    steal.execute_unprepared("UPDATE seamigrate_lock SET token = 'stolen' WHERE id = 1").await.unwrap();
+    let started = std::time::Instant::now();
+    let outcome = run.await.unwrap();
+    let words = outcome.expect_err("the run must stop").to_string();
+    assert!(words.contains("lock was lost"), "{words}");
+    assert!(started.elapsed() < std::time::Duration::from_secs(11), "stopped by the next renewal: {:?}", started.elapsed());
+    let _ = steal.close().await;
+    db.drop().await;
+}
