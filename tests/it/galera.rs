@@ -56,6 +56,16 @@ impl ClusterDb {
         let name = format!("seamigrate_g_{:016x}", rand::random::<u64>());
         let admin = Database::connect(nodes[0].as_str()).await.expect("connect to galera node 1");
         admin.execute_unprepared(&format!("CREATE DATABASE {name}")).await.unwrap();
+        // The other nodes apply the CREATE DATABASE a moment later; a causal read waits for it,
+        // so that connecting to the database there cannot fail.
+        for node in &nodes[1..] {
+            let conn = Database::connect(node.as_str()).await.expect("connect to a galera node");
+            conn.execute_unprepared("SET SESSION wsrep_sync_wait = 1").await.unwrap();
+            let sql = format!("SELECT CAST(COUNT(*) AS CHAR) FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = '{name}'");
+            let seen = seamigrate::db::texts(&conn, &sql).await.unwrap();
+            assert_eq!(seen, [Some("1".to_string())], "{node} sees the new database");
+            let _ = conn.close().await;
+        }
         let urls = nodes.iter().map(|n| format!("{}/{name}", n.rsplit_once('/').unwrap().0)).collect();
         ClusterDb { name, urls, admin }
     }
