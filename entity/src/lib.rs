@@ -6,6 +6,7 @@ pub mod prelude;
 pub mod certificates;
 pub mod clusters;
 pub mod credentials;
+pub mod sealed;
 pub mod services;
 pub mod tenants;
 pub mod users;
