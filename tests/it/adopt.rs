@@ -44,16 +44,14 @@ mod stock {
     }
 }
 
-const CHILD_URL: &str = "SEAMIGRATE_TEST_ADOPT_CHILD_URL";
+pub(crate) const CHILD_URL: &str = "SEAMIGRATE_TEST_ADOPT_CHILD_URL";
 
-/// Not a test: the process `adoption_survives_kill_9` starts and kills. It adopts the stock
-/// runner's records and applies the one pending migration, saying when it starts.
-#[tokio::test]
-#[ignore = "not a test: the process adoption_survives_kill_9 starts (with --ignored) and kills, so CI covers it through that test"]
-async fn adoption_child() {
+/// The process `adoption_survives_kill_9` starts and kills, when this test binary is run with
+/// `CHILD_URL` set ([`crate::children`]): it adopts the stock runner's records and applies the
+/// one pending migration, saying when it starts and when it is done.
+pub(crate) async fn adoption_child(url: &str) {
     use std::io::Write;
-    let Ok(url) = std::env::var(CHILD_URL) else { return };
-    let url = seamigrate::DatabaseUrl::parse(&url).unwrap();
+    let url = seamigrate::DatabaseUrl::parse(url).unwrap();
     let session = seamigrate::db::Session::open(&url, &Default::default()).await.unwrap();
     let m = Migrator::new::<stock::Stock>(session).unwrap();
     let mut out = std::io::stdout();
@@ -70,7 +68,6 @@ async fn child_run(db: &TestDb, delay: Option<std::time::Duration>) -> (bool, st
     use tokio::io::AsyncBufReadExt;
     let exe = std::env::current_exe().unwrap();
     let mut child = tokio::process::Command::new(exe)
-        .args(["adopt::adoption_child", "--exact", "--ignored", "--nocapture", "--test-threads=1"])
         .env(CHILD_URL, &db.url)
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::null())

@@ -8,14 +8,12 @@ use crate::cli::cli;
 use std::any::TypeId;
 use std::path::Path;
 
-const CHILD_ARGS: &str = "SEAMIGRATE_TEST_CLI_ARGS";
+pub(crate) const CHILD_ARGS: &str = "SEAMIGRATE_TEST_CLI_ARGS";
 
-/// Not a test: the CLI process the tests below start, with the arguments they pass (separated
-/// by U+001F); it exits with the CLI's exit code.
-#[test]
-#[ignore = "not a test: the CLI process every bad_input test starts as a child (with --ignored), so CI covers it through them"]
-fn cli_child() {
-    let Ok(joined) = std::env::var(CHILD_ARGS) else { return };
+/// The CLI process the tests below start, when this test binary is run with `CHILD_ARGS` set
+/// (the arguments, separated by U+001F): it exits with the CLI's exit code before the test
+/// harness starts ([`crate::children`]).
+pub(crate) fn cli_child(joined: &str) -> ! {
     let args = std::iter::once("migration".to_string())
         .chain(joined.split('\u{1f}').map(str::to_string))
         .map(std::ffi::OsString::from)
@@ -27,7 +25,6 @@ fn cli_child() {
 /// Runs the CLI in a process of its own in `dir`; returns (exit code, stdout, stderr).
 fn process(dir: &Path, args: &[&str]) -> (i32, String, String) {
     let output = std::process::Command::new(std::env::current_exe().unwrap())
-        .args(["bad_input::cli_child", "--exact", "--ignored", "--nocapture", "--test-threads=1"])
         .env(CHILD_ARGS, args.join("\u{1f}"))
         .env("RUST_BACKTRACE", "1")
         .env_remove("DATABASE_URL")

@@ -11,6 +11,7 @@ mod autogen_property;
 mod autogen_cli;
 mod backup;
 mod baseline;
+mod children;
 mod cli;
 mod codegen;
 mod coexist;
