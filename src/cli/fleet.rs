@@ -7,7 +7,7 @@ use super::autogen::{self, Compare};
 use super::console::Console;
 use super::error::CliError;
 use crate::db::{ConnectSettings, DEFAULT_URL, DatabaseUrl, Session};
-use crate::fleet::{Done, Fleet, FleetProgress, FleetReport, OnError, Outcome, Target, TargetReport, Tally, parse_targets, query_targets};
+use crate::fleet::{Done, Fleet, runner, FleetProgress, FleetReport, OnError, Outcome, Target, TargetReport, Tally, parse_targets, query_targets};
 use crate::runner::{Migrator, RunOptions, blocking};
 use crate::schema::EntitySet;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
@@ -38,7 +38,7 @@ pub async fn run<M: MigratorTrait>(
         Command::Down { steps, to, .. } => fleet.down::<M>(&super::commands::down_target(steps, to), &options, configure, &progress).await,
         Command::Status => {
             let job = |session: Session, _: &Target| async move {
-                let status = configure(Migrator::new::<M>(session).map_err(|e| e.to_string())?).status().await.map_err(|e| e.to_string())?;
+                let status = runner::<M>(session, configure)?.status().await.map_err(|e| e.to_string())?;
                 Ok(Done { before: status.current.clone(), after: status.current, pending: status.pending.len(), ..Done::default() })
             };
             fleet.run(false, job, &progress).await
@@ -48,7 +48,7 @@ pub async fn run<M: MigratorTrait>(
             let job = |session: Session, _: &Target| {
                 let request = Compare { entities: Some(entities), filter: tables.to_filter(), renames: Vec::new(), strict };
                 async move {
-                    let migrator = configure(Migrator::new::<M>(session).map_err(|e| e.to_string())?);
+                    let migrator = runner::<M>(session, configure)?;
                     autogen::differences(&migrator, &request).await.map_err(|e| e.to_string())?;
                     let current = migrator.quick_state().await.current;
                     Ok(Done { before: current.clone(), after: current, ..Done::default() })
@@ -61,7 +61,7 @@ pub async fn run<M: MigratorTrait>(
             let job = |session: Session, _: &Target| {
                 let scope = scope.clone();
                 async move {
-                    let migrator = configure(Migrator::new::<M>(session).map_err(|e| e.to_string())?);
+                    let migrator = runner::<M>(session, configure)?;
                     let findings = migrator.lint(&scope).await.map_err(|e| e.to_string())?;
                     let errors = blocking(&findings);
                     if !errors.is_empty() {

@@ -190,7 +190,7 @@ impl Fleet {
         progress: &dyn FleetProgress,
     ) -> FleetReport {
         let job = |session: Session, _: &Target| async move {
-            let migrator = configure(Migrator::new::<M>(session).map_err(|e| e.to_string())?);
+            let migrator = runner::<M>(session, configure)?;
             up_one(&migrator, target, options).await.map_err(|e| e.to_string())
         };
         self.run(true, job, progress).await
@@ -205,7 +205,7 @@ impl Fleet {
         progress: &dyn FleetProgress,
     ) -> FleetReport {
         let job = |session: Session, _: &Target| async move {
-            let migrator = configure(Migrator::new::<M>(session).map_err(|e| e.to_string())?);
+            let migrator = runner::<M>(session, configure)?;
             down_one(&migrator, target, options).await.map_err(|e| e.to_string())
         };
         self.run(true, job, progress).await
@@ -393,6 +393,12 @@ fn report(target: &Target, result: Result<Done, String>, took: Duration) -> Targ
 
 fn not_run(target: &Target) -> TargetReport {
     TargetReport { target: target.shown(), before: None, after: None, migrations: 0, pending: 0, ms: 0, outcome: Outcome::NotRun, error: None }
+}
+
+/// A runner of `M`'s migrations on a target's `session`, as `configure` makes it; a fleet job's
+/// first step.
+pub fn runner<M: MigratorTrait>(session: Session, configure: &(dyn Fn(Migrator) -> Migrator + Sync)) -> Result<Migrator, String> {
+    Migrator::new::<M>(session).map(configure).map_err(|e| e.to_string())
 }
 
 /// `up` on one target; at head already, one query and nothing else.
