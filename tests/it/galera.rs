@@ -56,14 +56,21 @@ impl ClusterDb {
         let name = format!("seamigrate_g_{:016x}", rand::random::<u64>());
         let admin = Database::connect(nodes[0].as_str()).await.expect("connect to galera node 1");
         admin.execute_unprepared(&format!("CREATE DATABASE {name}")).await.unwrap();
-        // The other nodes apply the CREATE DATABASE a moment later; a causal read waits for it,
-        // so that connecting to the database there cannot fail.
+        // The other nodes apply the CREATE DATABASE a moment later (DDL is not covered by a
+        // causal read); wait until each has it, so that connecting to the database there
+        // cannot fail.
+        let sql = format!("SELECT CAST(COUNT(*) AS CHAR) FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = '{name}'");
         for node in &nodes[1..] {
             let conn = Database::connect(node.as_str()).await.expect("connect to a galera node");
-            conn.execute_unprepared("SET SESSION wsrep_sync_wait = 1").await.unwrap();
-            let sql = format!("SELECT CAST(COUNT(*) AS CHAR) FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = '{name}'");
-            let seen = seamigrate::db::texts(&conn, &sql).await.unwrap();
-            assert_eq!(seen, [Some("1".to_string())], "{node} sees the new database");
+            let mut seen = false;
+            for _ in 0..200 {
+                seen = seamigrate::db::texts(&conn, &sql).await.unwrap() == [Some("1".to_string())];
+                if seen {
+                    break;
+                }
+                tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+            }
+            assert!(seen, "{node} did not see the new database {name} within 10 s");
             let _ = conn.close().await;
         }
         let urls = nodes.iter().map(|n| format!("{}/{name}", n.rsplit_once('/').unwrap().0)).collect();
