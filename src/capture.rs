@@ -44,6 +44,9 @@ pub struct Captured {
     pub acknowledged: Vec<Acknowledged>,
     /// The DDL limits it declared for itself (`seamigrate::ddl`).
     pub limits: crate::runner::Declared,
+    /// Its backfills (`seamigrate::backfill`), in words: the runner runs such a migration
+    /// outside a migration-wide transaction, and resumes it when it was cut off.
+    pub backfills: Vec<String>,
 }
 
 /// A lint rule a migration says it breaks on purpose, and why.
@@ -58,6 +61,7 @@ pub struct Acknowledged {
 struct Declarations {
     acknowledged: Vec<Acknowledged>,
     limits: crate::runner::Declared,
+    backfills: Vec<String>,
     /// The schema the migration starts from, when known: what a helper that would read a
     /// table's definition from the database reads instead (SQLite's rebuild).
     schema: Option<Arc<crate::schema::Schema>>,
@@ -91,6 +95,10 @@ pub(crate) fn known_schema() -> Option<Arc<crate::schema::Schema>> {
 
 pub(crate) fn acknowledge(rule: &str, reason: &str) {
     declare(|d| d.acknowledged.push(Acknowledged { rule: rule.to_string(), reason: reason.to_string() }));
+}
+
+pub(crate) fn declare_backfill(description: &str) {
+    declare(|d| d.backfills.push(description.to_string()));
 }
 
 pub(crate) fn declare_limits(write: impl FnOnce(&mut crate::runner::Declared)) {
@@ -223,6 +231,7 @@ pub async fn capture_from(
         reads_data: log.reads_data,
         acknowledged: declared.acknowledged,
         limits: declared.limits,
+        backfills: declared.backfills,
     })
 }
 

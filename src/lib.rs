@@ -13,10 +13,13 @@
 //! - [`lock`]: one run at a time per database.
 //! - [`runner`]: plans and executes `up`, `down`, `stamp`, `fresh`, ...; the library API;
 //!   [`ddl`]: the lock wait limits a migration declares for itself.
+//! - [`backfill`]: changing every row of a large table from a migration, in short batches
+//!   that resume where a killed run stopped.
 //! - [`batch`]: helpers migrations call where a backend cannot change a table in place
 //!   (SQLite's table rebuild), so that one migration serves every backend.
 //! - [`apply`]: one schema change made on a live database, through those same statements.
 //! - [`backup`]: dumps before risky changes (each backend's own tool), and restores.
+//! - [`task`]: data operations an application runs whenever it needs to, under the lock.
 //! - [`fleet`]: one command over many databases or tenant schemas, in parallel.
 //! - [`cli`]: the command line a migration crate's `main.rs` hands over to.
 //!
@@ -24,6 +27,7 @@
 //! model, read from the entities and from a live database) -> `diff` -> code generation.
 
 pub mod apply;
+pub mod backfill;
 pub mod backup;
 pub mod batch;
 pub mod capture;
@@ -38,6 +42,7 @@ pub mod lint;
 pub mod lock;
 pub mod runner;
 pub mod schema;
+pub mod task;
 
 pub use db::{Backend, DatabaseUrl};
 pub use runner::{

@@ -1,7 +1,12 @@
 pub use sea_orm_migration::prelude::*;
 
+pub mod credentials;
 mod m20250101_000001_create_reference_schema;
 mod m20250301_000002_add_user_display_name;
+mod m20250401_000003_seal_credentials;
+mod rotate;
+
+pub use rotate::RotateCredentials;
 
 /// The reference application's migrations, oldest first.
 pub struct Migrator;
@@ -12,8 +17,14 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m20250101_000001_create_reference_schema::Migration),
             Box::new(m20250301_000002_add_user_display_name::Migration),
+            Box::new(m20250401_000003_seal_credentials::Migration),
         ]
     }
+}
+
+/// What the reference application registers with seamigrate's CLI: its entities and its tasks.
+pub fn app() -> seamigrate::cli::App {
+    seamigrate::cli::App { entities: Some(entities()), tasks: seamigrate::task::Tasks::new().with(RotateCredentials) }
 }
 
 /// The entities `autogenerate` and `check` compare the database with, and the composite index

@@ -1,3 +1,3 @@
 fn main() {
-    seamigrate::cli::main_with_entities::<migration::Migrator>(migration::entities())
+    seamigrate::cli::main_with_app::<migration::Migrator>(migration::app())
 }

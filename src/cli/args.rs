@@ -173,6 +173,12 @@ pub enum Command {
     },
     /// Show every migration's state and a summary
     Status,
+    /// Run one of the application's tasks under the migration lock (resumable); without NAME,
+    /// list them
+    Task {
+        /// The task to run
+        name: Option<String>,
+    },
     /// Print the schema from the entities or the live database: text, or --format json,
     /// mermaid (an ER diagram GitHub renders) or dot (Graphviz)
     Schema {

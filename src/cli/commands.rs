@@ -16,6 +16,7 @@ use crate::runner::{
     RunOptions, StampTarget, UpTarget, blocking,
 };
 use crate::schema::EntitySet;
+use crate::task::Tasks;
 use sea_orm_migration::MigratorTrait;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -25,6 +26,7 @@ pub async fn dispatch<M: MigratorTrait>(
     cli: Cli,
     console: &Console,
     entities: Option<&EntitySet>,
+    tasks: &Tasks,
 ) -> Result<(), CliError> {
     let global = cli.global;
     let env: Environment = global.env.parse().map_err(CliError::Usage)?;
@@ -44,6 +46,10 @@ pub async fn dispatch<M: MigratorTrait>(
             print_schema(console, global.format, &schema);
             Ok(())
         }
+        Command::Task { name: None } => {
+            render::tasks(console, global.format, tasks);
+            Ok(())
+        }
         Command::Backups { dir, action } => super::backup::backups(console, &global, dir.as_deref(), action.as_ref()),
         // Boxed, as the other arms: one future per command keeps the type of `run` shallow
         // enough for the compiler's query depth limit.
@@ -55,7 +61,8 @@ pub async fn dispatch<M: MigratorTrait>(
             if global.targets.is_some() || global.targets_query.is_some() {
                 let options = run_options(&global, &command);
                 let configure = |m: Migrator| configured(m, &global, env);
-                return Box::pin(super::fleet::run::<M>(command, &global, console, entities, &configure, options)).await;
+                let parts = super::fleet::Parts { entities, tasks };
+                return Box::pin(super::fleet::run::<M>(command, &global, console, parts, &configure, options)).await;
             }
             if let Some(previews) = Box::pin(offline_sql::<M>(&command)).await? {
                 render::previews(console, global.format, &previews);
@@ -68,7 +75,7 @@ pub async fn dispatch<M: MigratorTrait>(
                 }
             }
             let cx = Box::pin(Context::connect::<M>(global, env, &command, console)).await?;
-            Box::pin(cx.run(command, entities)).await
+            Box::pin(cx.run(command, entities, tasks)).await
         }
     }
 }
@@ -111,8 +118,9 @@ impl<'a> Context<'a> {
         Ok(Context { global, env, console, url, migrator, progress })
     }
 
-    async fn run(self, command: Command, entities: Option<&EntitySet>) -> Result<(), CliError> {
+    async fn run(self, command: Command, entities: Option<&EntitySet>, tasks: &Tasks) -> Result<(), CliError> {
         match command {
+            Command::Task { name } => self.task(name.as_deref().unwrap_or_default(), tasks).await,
             Command::Up { .. } => {
                 let options = run_options(&self.global, &command);
                 let Command::Up { steps, to, sql, .. } = command else { return Ok(()) };
@@ -228,6 +236,13 @@ impl<'a> Context<'a> {
         Ok(())
     }
 
+    async fn task(&self, name: &str, tasks: &Tasks) -> Result<(), CliError> {
+        let task = find_task(tasks, name)?;
+        let report = self.migrator.run_task(task).await?;
+        render::task(self.console, self.global.format, &report);
+        Ok(())
+    }
+
     async fn check(&self, entities: Option<&EntitySet>, tables: &TableFilter, strict: bool) -> Result<(), CliError> {
         let request = Compare { entities, filter: tables.to_filter(), renames: Vec::new(), strict };
         autogen::check(&self.migrator, &request, self.console, self.global.format).await
@@ -291,6 +306,14 @@ impl<'a> Context<'a> {
             Err(err) => Err(err.into()),
         }
     }
+}
+
+/// The task `name` among the application's, or an error listing them.
+pub(super) fn find_task<'t>(tasks: &'t Tasks, name: &str) -> Result<&'t dyn crate::task::Task, CliError> {
+    tasks.get(name).ok_or_else(|| {
+        let known = tasks.iter().map(|t| t.name().to_string()).collect();
+        CliError::Run(crate::runner::Error::UnknownTask { given: crate::db::shorten(name, 80), known })
+    })
 }
 
 /// Where `schema` reads from: as asked, else the entities when the binary registers them.

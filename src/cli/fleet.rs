@@ -15,16 +15,23 @@ use sea_orm_migration::MigratorTrait;
 use serde::Serialize;
 use std::time::Duration;
 
+/// What the application registers that a fleet's commands use.
+pub struct Parts<'a> {
+    pub entities: Option<&'a EntitySet>,
+    pub tasks: &'a crate::task::Tasks,
+}
+
 /// Runs `command` over the targets `global` names.
 pub async fn run<M: MigratorTrait>(
     command: Command,
     global: &Global,
     console: &Console,
-    entities: Option<&EntitySet>,
+    parts: Parts<'_>,
     configure: &(dyn Fn(Migrator) -> Migrator + Sync),
     options: RunOptions,
 ) -> Result<(), CliError> {
     let name = command_name(&command)?;
+    let entities = parts.entities;
     let targets = targets(global, console).await?;
     let fleet = Fleet::new(targets)
         .parallel(usize::from(global.parallel))
@@ -42,6 +49,16 @@ pub async fn run<M: MigratorTrait>(
                 Ok(Done { before: status.current.clone(), after: status.current, pending: status.pending.len(), ..Done::default() })
             };
             fleet.run(false, job, &progress).await
+        }
+        Command::Task { name: Some(task_name) } => {
+            let task = super::commands::find_task(parts.tasks, &task_name)?;
+            let job = |session: Session, _: &Target| async move {
+                let migrator = runner::<M>(session, configure)?;
+                migrator.run_task(task).await.map_err(|e| e.to_string())?;
+                let current = migrator.quick_state().await.current;
+                Ok(Done { before: current.clone(), after: current, ..Done::default() })
+            };
+            fleet.run(true, job, &progress).await
         }
         Command::Check { tables, strict } => {
             let entities = entities.ok_or(CliError::NoEntities)?;
@@ -105,7 +122,8 @@ fn command_name(command: &Command) -> Result<&'static str, CliError> {
         Command::Status => Ok("status"),
         Command::Check { .. } => Ok("check"),
         Command::Lint { .. } => Ok("lint"),
-        _ => refuse("--targets and --targets-query work with up, down, status, check and lint"),
+        Command::Task { name: Some(_) } => Ok("task"),
+        _ => refuse("--targets and --targets-query work with up, down, status, check, lint and task NAME"),
     }
 }
 

@@ -28,6 +28,7 @@ pub use generate::{Generated, generate, register};
 pub use init::{InitError, InitOptions, Initialised, init};
 
 use crate::schema::EntitySet;
+use crate::task::Tasks;
 use args::Cli;
 use clap::Parser;
 use sea_orm_migration::MigratorTrait;
@@ -45,24 +46,43 @@ impl MigratorTrait for NoMigrations {
 
 /// Parses the process's arguments, runs the command, and exits with its code.
 pub fn main<M: MigratorTrait>() -> ! {
-    start::<M>(None)
+    start::<M>(App::default())
 }
 
 /// As [`main`], with the application's entities, which `autogenerate` and `check` compare the
 /// database with.
 pub fn main_with_entities<M: MigratorTrait>(entities: EntitySet) -> ! {
-    start::<M>(Some(entities))
+    start::<M>(App { entities: Some(entities), tasks: Tasks::new() })
 }
 
-fn start<M: MigratorTrait>(entities: Option<EntitySet>) -> ! {
+/// As [`main`], with what the application registers: its entities and its tasks (`task NAME`).
+pub fn main_with_app<M: MigratorTrait>(app: App) -> ! {
+    start::<M>(app)
+}
+
+/// What an application registers with the CLI besides its migrations.
+#[derive(Default)]
+pub struct App {
+    /// The entities `autogenerate` and `check` compare the database with.
+    pub entities: Option<EntitySet>,
+    /// The tasks `task NAME` runs.
+    pub tasks: Tasks,
+}
+
+fn start<M: MigratorTrait>(app: App) -> ! {
     let args: Vec<OsString> = std::env::args_os().collect();
-    std::process::exit(run_process::<M>(args, entities))
+    std::process::exit(run_app_process::<M>(args, &app))
 }
 
 /// Everything `main` does but exit: reads `.env` (whole, or the command does not run), parses
 /// `args` (`args[0]` is the program name), runs the command on a runtime of its own, and
 /// returns the exit code.
 pub fn run_process<M: MigratorTrait>(args: Vec<OsString>, entities: Option<EntitySet>) -> i32 {
+    run_app_process::<M>(args, &App { entities, tasks: Tasks::new() })
+}
+
+/// As [`run_process`], with everything the application registers.
+pub fn run_app_process<M: MigratorTrait>(args: Vec<OsString>, app: &App) -> i32 {
     let console = Console::terminal();
     if let Err(e) = env_file::load() {
         return CliError::EnvFile(e).report(&console, requested_format(&args));
@@ -71,7 +91,7 @@ pub fn run_process<M: MigratorTrait>(args: Vec<OsString>, entities: Option<Entit
         .enable_all()
         .build()
     {
-        Ok(runtime) => runtime.block_on(run_with::<M, _>(args, &console, entities.as_ref())),
+        Ok(runtime) => runtime.block_on(run_app::<M, _>(args, &console, app)),
         Err(e) => CliError::Runtime(e).report(&console, requested_format(&args)),
     }
 }
@@ -124,6 +144,25 @@ where
     I: IntoIterator,
     I::Item: Into<OsString> + Clone,
 {
+    Box::pin(run_parts::<M, I>(args, console, entities, &Tasks::new())).await
+}
+
+/// As [`run`], with everything the application registers.
+pub async fn run_app<M, I>(args: I, console: &Console, app: &App) -> i32
+where
+    M: MigratorTrait,
+    I: IntoIterator,
+    I::Item: Into<OsString> + Clone,
+{
+    Box::pin(run_parts::<M, I>(args, console, app.entities.as_ref(), &app.tasks)).await
+}
+
+async fn run_parts<M, I>(args: I, console: &Console, entities: Option<&EntitySet>, tasks: &Tasks) -> i32
+where
+    M: MigratorTrait,
+    I: IntoIterator,
+    I::Item: Into<OsString> + Clone,
+{
     let args: Vec<OsString> = args.into_iter().map(Into::into).collect();
     let cli = match Cli::try_parse_from(&args) {
         Ok(cli) => cli,
@@ -140,7 +179,7 @@ where
     let format = cli.global.format;
     // Boxed: the command futures nest deeply, and a box keeps callers' futures (a test's, an
     // application's) within the compiler's query depth limit.
-    match Box::pin(commands::dispatch::<M>(cli, console, entities)).await {
+    match Box::pin(commands::dispatch::<M>(cli, console, entities, tasks)).await {
         Ok(()) => EXIT_OK,
         Err(e) => e.report(console, format),
     }

@@ -16,6 +16,8 @@ use std::time::{Duration, Instant};
 /// When a running migration gets its spinner, and how often the plain line repeats.
 const SPINNER_AFTER: Duration = Duration::from_secs(2);
 const PLAIN_EVERY: Duration = Duration::from_secs(10);
+/// How often a backfill's progress gets a line where there is no terminal.
+const BACKFILL_EVERY: Duration = Duration::from_secs(5);
 
 pub struct CliProgress {
     console: Console,
@@ -25,6 +27,8 @@ pub struct CliProgress {
     running: Mutex<Option<Running>>,
     /// What finished, for a JSON report of a run that fails part way.
     done: Mutex<Vec<StepReport>>,
+    /// When a backfill's progress last had a line of its own (no terminal).
+    backfill_said: Mutex<Option<Instant>>,
 }
 
 /// The migration in progress and what shows it.
@@ -35,7 +39,7 @@ struct Running {
 
 impl CliProgress {
     pub fn new(console: Console, quiet: bool, json: bool) -> Self {
-        CliProgress { console, quiet: quiet || json, json, running: Mutex::new(None), done: Mutex::default() }
+        CliProgress { console, quiet: quiet || json, json, running: Mutex::new(None), done: Mutex::default(), backfill_said: Mutex::default() }
     }
 
     /// The migrations that finished so far.
@@ -61,6 +65,25 @@ impl CliProgress {
             }
         }
     }
+}
+
+/// `backfill `users`: 45,000 of ~100,000 rows (45%), 12,000 rows/s, about 5s left`.
+fn backfill_words(tick: &crate::backfill::Tick<'_>) -> String {
+    use super::render::thousands;
+    let mut words = format!("backfill `{}`: {} ", tick.name, thousands(tick.done));
+    match tick.estimate.filter(|e| *e > 0) {
+        Some(total) if !tick.finished => {
+            let left = total.saturating_sub(tick.done);
+            words.push_str(&format!("of ~{} rows ({:.0}%)", thousands(total), (tick.done as f64 * 100.0 / total as f64).min(100.0)));
+            words.push_str(&format!(", {} rows/s", thousands(tick.rate as u64)));
+            if tick.rate > 0.0 {
+                words.push_str(&format!(", about {}s left", (left as f64 / tick.rate).ceil() as u64));
+            }
+        }
+        _ if tick.finished => words.push_str(&format!("rows done ({} rows/s)", thousands(tick.rate as u64))),
+        _ => words.push_str(&format!("rows, {} rows/s", thousands(tick.rate as u64))),
+    }
+    words
 }
 
 fn verb(direction: Direction) -> (&'static str, &'static str) {
@@ -118,6 +141,33 @@ impl Progress for CliProgress {
     fn gave_way(&self, _version: &str, _direction: Direction, attempt: u32, of: u32, pause: Duration, why: &str) {
         {
             self.say(format!("{why}; trying again in {:.1}s (try {attempt} of {of})", pause.as_secs_f64()));
+        }
+    }
+
+    fn backfill(&self, tick: &crate::backfill::Tick<'_>) {
+        if self.quiet {
+            return;
+        }
+        let doing = if tick.version.starts_with("task:") { "running" } else { verb(tick.direction).0 };
+        let line = format!("{doing} {}: {}", tick.version, backfill_words(tick));
+        if tick.finished {
+            *self.backfill_said.lock().unwrap_or_else(|p| p.into_inner()) = None;
+            return self.say(line);
+        }
+        let running = self.running.lock().unwrap_or_else(|p| p.into_inner());
+        let spinner = running.as_ref().and_then(|r| r.spinner.lock().unwrap_or_else(|p| p.into_inner()).clone());
+        drop(running);
+        if let Some(spinner) = spinner {
+            return spinner.set_message(line);
+        }
+        if self.console.stderr_is_terminal() {
+            return;
+        }
+        let mut said = self.backfill_said.lock().unwrap_or_else(|p| p.into_inner());
+        if said.is_none_or(|at| at.elapsed() >= BACKFILL_EVERY) {
+            *said = Some(Instant::now());
+            drop(said);
+            self.say(line);
         }
     }
 

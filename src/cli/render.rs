@@ -113,6 +113,9 @@ pub fn status(console: &Console, format: Format, status: &Status) {
         .collect();
     table(console, ["VERSION", "STATE", "APPLIED AT", "DURATION"], &rows);
     console.out(summary(status));
+    for line in backfill_lines(status) {
+        console.out(line);
+    }
     if let Some(run) = &status.in_progress {
         console.out(format!("a run is in progress: {run}"));
     }
@@ -121,6 +124,68 @@ pub fn status(console: &Console, format: Format, status: &Status) {
             "the last run that held the migration lock never released it: {run}; it was killed or crashed, so what it was doing may be unfinished (see `history`)"
         ));
     }
+}
+
+/// The application's tasks, a line each.
+pub fn tasks(console: &Console, format: Format, tasks: &crate::task::Tasks) {
+    if format == Format::Json {
+        let list: Vec<serde_json::Value> =
+            tasks.iter().map(|t| serde_json::json!({ "name": t.name(), "about": t.about() })).collect();
+        return json(console, &list);
+    }
+    if tasks.is_empty() {
+        return console.out("this program offers no tasks");
+    }
+    let rows: Vec<[String; 2]> = tasks.iter().map(|t| [t.name().to_string(), t.about().to_string()]).collect();
+    table(console, ["TASK", "WHAT IT DOES"], &rows);
+}
+
+/// What a task run did.
+pub fn task(console: &Console, format: Format, report: &crate::task::TaskReport) {
+    if format == Format::Json {
+        return json(console, report);
+    }
+    console.out(format!("task {}: {} ({} ms)", report.task, report.report, report.ms));
+}
+
+/// A line per backfill of a migration in progress: how far it got.
+fn backfill_lines(status: &Status) -> Vec<String> {
+    status
+        .backfills
+        .iter()
+        .map(|c| {
+            let done = u64::try_from(c.rows_done).unwrap_or(0);
+            let of = match c.rows_estimate.and_then(|e| u64::try_from(e).ok()) {
+                Some(total) if c.finished => format!(" of ~{}, finished", thousands(total)),
+                Some(total) if total > 0 => {
+                    format!(" of ~{} ({:.0}%)", thousands(total), (done as f64 * 100.0 / total as f64).min(100.0))
+                }
+                _ if c.finished => ", finished".to_string(),
+                _ => String::new(),
+            };
+            format!(
+                "backfill `{}` of {} ({}): {} rows done{of}, last batch at {}",
+                c.name,
+                c.version,
+                c.direction,
+                thousands(done),
+                c.updated_at
+            )
+        })
+        .collect()
+}
+
+/// `1234567` as `1,234,567`.
+pub(crate) fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
 }
 
 /// The summary line under `status`.
@@ -149,6 +214,10 @@ pub fn summary(status: &Status) -> String {
             for version in status.versions_in(state) {
                 reasons.push(format!("{version} is {}", state.as_str()));
             }
+        }
+        for m in status.migrations.iter().filter(|m| m.state == MigrationState::InProgress) {
+            let direction = m.direction.unwrap_or(crate::capture::Direction::Up);
+            reasons.push(format!("{} stopped part way through its {direction}(); `{direction}` resumes it", m.version));
         }
         format!("not up to date: {}", reasons.join(", "))
     };

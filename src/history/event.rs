@@ -15,6 +15,8 @@ pub enum Action {
     Fresh,
     /// The database was replaced by a backup's content.
     Restore,
+    /// An application's task ran (`task NAME`).
+    Task,
 }
 
 /// How it ended.
@@ -45,7 +47,7 @@ macro_rules! text_enum {
     };
 }
 
-text_enum!(Action { Up = "up", Down = "down", Stamp = "stamp", Resolve = "resolve", Adopt = "adopt", Fresh = "fresh", Restore = "restore" });
+text_enum!(Action { Up = "up", Down = "down", Stamp = "stamp", Resolve = "resolve", Adopt = "adopt", Fresh = "fresh", Restore = "restore", Task = "task" });
 text_enum!(Outcome { Ok = "ok", Failed = "failed", Dirty = "dirty", Retried = "retried" });
 
 /// An event to append.

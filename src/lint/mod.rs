@@ -75,6 +75,12 @@ async fn lint_with(migration: &dyn MigrationTrait, backend: Backend, live: Optio
     let after = live.map(|l| replay(l, &up.statements, backend));
     let mut found = statements::check(&up.statements, backend, live);
     let down = capture::capture_from(migration, Direction::Down, backend, after.as_ref()).await;
+    let down_backfills = down.as_ref().map(|d| d.backfills.iter()).into_iter().flatten();
+    found.extend(up.backfills.iter().chain(down_backfills).map(|words| Raw {
+        rule: Rule::Backfill,
+        statement: None,
+        message: words.clone(),
+    }));
     let mut allowed: Vec<String> = up.acknowledged.iter().map(|a| a.rule.clone()).collect();
     match &down {
         Ok(down) => {

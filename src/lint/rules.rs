@@ -30,6 +30,8 @@ pub enum Rule {
     EmptyDown,
     IncompleteDown,
     Unreadable,
+    /// A backfill (`seamigrate::backfill`), described in words: it has no SQL to show.
+    Backfill,
 }
 
 impl Rule {
@@ -52,6 +54,7 @@ impl Rule {
             EmptyDown => "empty-down",
             IncompleteDown => "incomplete-down",
             Unreadable => "unreadable",
+            Backfill => "backfill",
         }
     }
 
@@ -96,6 +99,9 @@ impl Rule {
             EmptyDown => "write a down() that reverses up(), or acknowledge that it cannot be reversed",
             IncompleteDown => "make down() undo everything up() creates",
             Unreadable => "the migration reads the database while it runs; review its SQL by hand",
+            Backfill => {
+                "it runs outside a transaction, a batch at a time, and after a kill up() runs again from the top: keep other statements out of this migration, or make them safe to repeat"
+            }
         }
     }
 }

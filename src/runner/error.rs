@@ -72,6 +72,19 @@ pub enum Error {
     )]
     Dirty { version: String },
 
+    #[error("task {task} failed: {words}")]
+    TaskFailed { task: String, words: String },
+
+    #[error("no task named `{given}`; {}", if .known.is_empty() { "this program offers none".to_string() } else { format!("known: {}", .known.join(", ")) })]
+    UnknownTask { given: String, known: Vec<String> },
+
+    #[error(
+        "migration {version} stopped part way through its {direction}() (a backfill, which \
+         resumes where it stopped); run `{direction}` to finish it before anything else, or settle \
+         it by hand with `resolve {version} --as applied` or `--as pending`"
+    )]
+    Unfinished { version: String, direction: Direction },
+
     #[error(
         "applied migration(s) changed since they ran: {}; their up() now emits different SQL \
          from what was applied. Restore the original code, or accept the new code with \
@@ -297,6 +310,7 @@ impl Error {
         matches!(
             self,
             Error::Dirty { .. }
+                | Error::Unfinished { .. }
                 | Error::Modified { .. }
                 | Error::OutOfOrder { .. }
                 | Error::MissingCrossed { .. }

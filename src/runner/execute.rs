@@ -35,6 +35,11 @@ pub(crate) struct Step<'m> {
     pub tables: Vec<String>,
     /// The run's DDL limits with the migration's own declarations applied.
     pub limits: DdlLimits,
+    /// It backfills (`seamigrate::backfill`): each batch commits on its own, so it runs
+    /// outside a migration-wide transaction, marked until it finishes.
+    pub backfills: bool,
+    /// It stopped part way through a backfill and is resumed: its row is there already.
+    pub resume: bool,
 }
 
 /// What a step is run with besides itself.
@@ -47,6 +52,8 @@ pub(crate) struct Context<'a> {
     pub next_label: Option<String>,
     /// The stock runner's table, which every history write is mirrored into.
     pub stock: &'a str,
+    /// Where a backfill's progress goes.
+    pub progress: &'a std::sync::Arc<dyn super::Progress>,
 }
 
 impl Context<'_> {
@@ -54,6 +61,22 @@ impl Context<'_> {
     fn writes(&self, db: &DatabaseConnection) -> Writes {
         Writes::new(db.get_database_backend(), self.stock)
     }
+}
+
+/// Runs the step's up() or down() on `manager`, its backfills belonging to it.
+async fn migrate(step: &Step<'_>, manager: &SchemaManager<'_>, cx: &Context<'_>) -> Result<(), DbErr> {
+    let run = crate::backfill::RunContext {
+        version: step.version().to_string(),
+        direction: step.direction,
+        progress: std::sync::Arc::clone(cx.progress),
+    };
+    let work = async {
+        match step.direction {
+            Direction::Up => step.migration.up(manager).await,
+            Direction::Down => step.migration.down(manager).await,
+        }
+    };
+    crate::backfill::within(run, work).await
 }
 
 /// How a step ended, when it did not fail.
@@ -78,6 +101,7 @@ impl Step<'_> {
 
     fn mode(&self, backend: Backend) -> Mode {
         match (backend.has_transactional_ddl(), self.migration.use_transaction()) {
+            (true, _) if self.backfills => Mode::Marked,
             (true, Some(false)) => Mode::Marked,
             (true, _) => Mode::Atomic,
             (false, _) => Mode::Wrapped,
@@ -248,10 +272,7 @@ async fn run_atomic(
         txn.execute_unprepared(&step.limits.migration_sql(backend)).await?;
     }
     let manager = SchemaManager::new(&txn);
-    let outcome = match step.direction {
-        Direction::Up => step.migration.up(&manager).await,
-        Direction::Down => step.migration.down(&manager).await,
-    };
+    let outcome = migrate(step, &manager, cx).await;
     let outcome = match outcome {
         Ok(()) if check_keys => check_foreign_keys(&txn).await,
         outcome => outcome,
@@ -292,6 +313,10 @@ async fn run_marked(
     let wrapped = mode == Mode::Wrapped;
     let own_limits = step.limits.lock_timeout != cx.run_limits.lock_timeout;
     let mut begin = cx.writes(db);
+    if step.backfills {
+        // Before any BEGIN: on MySQL/MariaDB the CREATE would commit the dirty row early.
+        begin.raw(&crate::backfill::create_table(db.get_database_backend()));
+    }
     if own_limits {
         // Outside a transaction even on PostgreSQL: the session's setting, put back below.
         begin.raw(&step.limits.session_sql(backend).remove(0));
@@ -300,9 +325,14 @@ async fn run_marked(
         begin.raw("BEGIN");
     }
     match step.direction {
+        Direction::Up if step.resume => begin.set_dirty(step.version(), true),
         Direction::Up => begin.insert_applied(&applied_row(step, 0, true)),
         Direction::Down => begin.set_dirty(step.version(), true),
     };
+    if step.backfills {
+        // With the dirty mark: the direction to resume in, should the run be cut off.
+        begin.raw(&crate::backfill::mark(db.get_database_backend(), step.version(), step.direction));
+    }
     let before = if wrapped {
         questions(db, &format!("{};\n{QUESTIONS}", begin.sql())).await?
     } else {
@@ -311,10 +341,7 @@ async fn run_marked(
     };
     let with_count = |err: DbErr| Failure { err, committing: false, questions: before };
     let manager = SchemaManager::new(db);
-    match step.direction {
-        Direction::Up => step.migration.up(&manager).await.map_err(with_count)?,
-        Direction::Down => step.migration.down(&manager).await.map_err(with_count)?,
-    }
+    migrate(step, &manager, cx).await.map_err(with_count)?;
     let ms = elapsed_ms(started);
     // The clean mark and the event commit together. PostgreSQL runs a message of several
     // statements as one transaction; elsewhere they are wrapped, and on MySQL/MariaDB the BEGIN
@@ -328,6 +355,9 @@ async fn run_marked(
         Direction::Up => end.mark_clean(step.version(), ms),
         Direction::Down => end.delete_applied(step.version()),
     };
+    if step.backfills {
+        end.raw(&crate::backfill::forget(db.get_database_backend(), step.version()));
+    }
     end.append(NewEvent::ok(action(step.direction), step.version(), ms));
     if explicit {
         end.raw("COMMIT");
@@ -407,6 +437,14 @@ fn is_missing_down(err: &DbErr, direction: Direction) -> bool {
         && matches!(err, DbErr::Migration(msg) if msg.contains("Don't Do That"))
 }
 
+/// The database's own words, or a migration's (or task's) own message.
+pub(crate) fn words(err: &DbErr) -> String {
+    match err {
+        DbErr::Migration(msg) | DbErr::Custom(msg) => msg.clone(),
+        other => db_words(other),
+    }
+}
+
 /// The database's own words, or the migration's, with the stock "no down()" error and a
 /// migration waiting for a second connection explained.
 fn failure_words(err: &DbErr, step: &Step<'_>) -> String {
@@ -422,8 +460,7 @@ fn failure_words(err: &DbErr, step: &Step<'_>) -> String {
              through the transaction it opened on it)"
                 .into()
         }
-        DbErr::Migration(msg) | DbErr::Custom(msg) => msg.clone(),
-        other => db_words(other),
+        other => words(other),
     }
 }
 
@@ -435,6 +472,14 @@ fn consequence(mode: Mode, untouched: bool, backend: Backend, step: &Step<'_>) -
         return "none of its statements had committed, so nothing was changed; fix it and run \
                 again"
             .into();
+    }
+    if step.backfills {
+        return format!(
+            "it backfills in batches, each committed with its checkpoint, so what is done stays \
+             done and it is marked in progress; fix the cause and run `{}` again to continue \
+             where it stopped (`status` shows how far it got)",
+            step.direction
+        );
     }
     let why = match mode {
         Mode::Marked => "it runs outside a transaction".to_string(),

@@ -28,6 +28,11 @@ pub(super) fn label(command: &str, version: Option<&str>) -> String {
     }
 }
 
+/// Whether `version` stopped part way through a backfill, to be resumed.
+fn in_progress(status: &Status, version: &str) -> bool {
+    status.migrations.iter().any(|m| m.version == version && m.state == MigrationState::InProgress)
+}
+
 /// The sentence for one time a step gave way.
 fn gave_way_words(step: &Step<'_>, words: &str, held: &[String]) -> String {
     let waited = match step.limits.lock_timeout {
@@ -60,7 +65,9 @@ impl<'a> Run<'a> {
         for version in &versions {
             let migration = self.m.catalog.require(version)?;
             let previous = std::mem::replace(&mut previous, version.clone());
-            steps.push(self.step(migration, Direction::Up, previous).await);
+            let mut step = self.step(migration, Direction::Up, previous).await;
+            step.resume = in_progress(&status, version);
+            steps.push(step);
         }
         let backup = match self.m.backup_dir_for_up(&options.backup) {
             Some(dir) if !steps.is_empty() => {
@@ -93,7 +100,9 @@ impl<'a> Run<'a> {
                 .rev()
                 .find(|v| **v < version.as_str())
                 .map_or_else(|| "base".to_string(), |v| v.to_string());
-            steps.push(self.step(self.m.catalog.require(version)?, Direction::Down, below).await);
+            let mut step = self.step(self.m.catalog.require(version)?, Direction::Down, below).await;
+            step.resume = in_progress(&status, version);
+            steps.push(step);
         }
         self.run_steps(&steps, &status.current, "nothing to revert", false).await
     }
@@ -134,6 +143,11 @@ impl<'a> Run<'a> {
             Direction::Up => self.m.catalog.capture_up(migration, backend).await.ok(),
             Direction::Down => capture::capture(migration, direction, backend).await.ok(),
         };
+        // A down() that cannot be read alone (it probes the catalogue) backfills if up() does.
+        let backfills = match &captured {
+            Some(c) => !c.backfills.is_empty(),
+            None => self.m.catalog.capture_up(migration, backend).await.is_ok_and(|c| !c.backfills.is_empty()),
+        };
         let checksum = match direction {
             Direction::Up => captured.as_ref().map(capture::Captured::checksum),
             Direction::Down => None,
@@ -143,6 +157,8 @@ impl<'a> Run<'a> {
             direction,
             checksum,
             previous,
+            backfills,
+            resume: false,
             tables: captured.as_ref().map(|c| busy::tables(&c.statements, backend)).unwrap_or_default(),
             limits: self.m.limits.with(captured.map(|c| c.limits).unwrap_or_default()),
         }
@@ -175,6 +191,7 @@ impl<'a> Run<'a> {
                 run_limits: &self.m.limits,
                 next_label: Some(label(self.command, next)),
                 stock: &self.m.legacy_table,
+                progress: &self.m.progress,
             };
             let mut tries = 0;
             let ms = loop {
@@ -295,6 +312,9 @@ impl<'a> Run<'a> {
         let was = status.migrations.iter().find(|m| m.version == version).map(|m| m.state);
         let recorded = was.is_some_and(MigrationState::is_applied);
         let mut writes = self.writes();
+        if was == Some(MigrationState::InProgress) {
+            writes.raw(&crate::backfill::forget(self.db().get_database_backend(), &version));
+        }
         match resolve_as {
             ResolveAs::Pending if recorded => {
                 writes.delete_applied(&version);
@@ -354,7 +374,7 @@ impl<'a> Run<'a> {
             .map_err(Error::db("reading the history"))?;
         let fresh = snapshot.is_fresh();
         if defer && fresh && self.m.backend.has_transactional_ddl() {
-            return Ok((state::assess(&self.m.catalog, &[], self.m.backend).await, true));
+            return Ok((state::assess(&self.m.catalog, &[], &[], self.m.backend).await, true));
         }
         let applied = if snapshot.needs_install() {
             let mut checksums = HashMap::new();
@@ -370,7 +390,37 @@ impl<'a> Run<'a> {
         } else {
             snapshot.applied
         };
-        Ok((state::assess(&self.m.catalog, &applied, self.m.backend).await, false))
+        let checkpoints = state::checkpoints(self.db(), &applied).await;
+        Ok((state::assess(&self.m.catalog, &applied, &checkpoints, self.m.backend).await, false))
+    }
+
+    pub(super) async fn task(&self, task: &dyn crate::task::Task) -> Result<crate::task::TaskReport, Error> {
+        self.status().await?;
+        let version = crate::task::version(task.name());
+        let backend = self.db().get_database_backend();
+        let started = Instant::now();
+        let run = crate::backfill::RunContext {
+            version: version.clone(),
+            direction: Direction::Up,
+            progress: std::sync::Arc::clone(&self.m.progress),
+        };
+        let manager = sea_orm_migration::SchemaManager::new(self.db());
+        let outcome = crate::backfill::within(run, task.run(&manager)).await;
+        let ms = execute::elapsed_ms(&started);
+        let (outcome, message) = match &outcome {
+            Ok(report) => (Outcome::Ok, report.clone()),
+            Err(err) => (Outcome::Failed, execute::words(err)),
+        };
+        let mut writes = self.writes();
+        if outcome == Outcome::Ok {
+            writes.raw(&crate::backfill::create_table(backend)).raw(&crate::backfill::forget(backend, &version));
+        }
+        writes.append(NewEvent { action: Action::Task, version: Some(version), outcome, duration_ms: Some(ms), message: Some(message.clone()) });
+        writes.send(self.db()).await.map_err(Error::db("recording the task's run"))?;
+        match outcome {
+            Outcome::Ok => Ok(crate::task::TaskReport { task: task.name().to_string(), report: message, ms }),
+            _ => Err(Error::TaskFailed { task: task.name().to_string(), words: message }),
+        }
     }
 
     /// Logs that `step` gave way (`Retried`) or gave up (`Failed`); best effort, as failures are.

@@ -9,9 +9,9 @@
 mod catalog;
 mod error;
 mod execute;
-mod busy;
+pub(crate) mod busy;
 mod guard;
-mod limits;
+pub(crate) mod limits;
 mod locked;
 mod plan;
 mod policy;
@@ -201,7 +201,9 @@ impl Migrator {
         let snapshot = Snapshot::read(&self.db, &self.legacy_table)
             .await
             .map_err(Error::db("reading the history"))?;
-        let mut status = state::assess(&self.catalog, &snapshot.applied_rows(), self.backend).await;
+        let applied = snapshot.applied_rows();
+        let checkpoints = state::checkpoints(&self.db, &applied).await;
+        let mut status = state::assess(&self.catalog, &applied, &checkpoints, self.backend).await;
         match lock::look(&self.db).await {
             lock::Seen::Held(holder) => status.in_progress = Some(holder.to_string()),
             lock::Seen::Stale(holder) => status.unfinished_run = Some(holder.to_string()),
@@ -240,6 +242,12 @@ impl Migrator {
     pub async fn up(&self, target: &UpTarget, options: &RunOptions) -> Result<Report, Error> {
         self.lint_gate(target, options).await?;
         self.locked("up", async |s| Run::on(self, s, "up").up(target, options).await).await
+    }
+
+    /// Runs an application's task under the lock, on the run's connection; its backfills
+    /// resume where a cut-off run of it stopped, and are forgotten once it succeeds.
+    pub async fn run_task(&self, task: &dyn crate::task::Task) -> Result<crate::task::TaskReport, Error> {
+        self.locked("task", async |s| Run::on(self, s, "task").task(task).await).await
     }
 
     /// Reverts applied migrations down to `target`.
@@ -414,6 +422,7 @@ pub async fn ensure_up_to_date_with<M: MigratorTrait>(
     }
     if env == Environment::Production {
         plan::refuse_dirty(&status)?;
+        plan::refuse_in_progress(&status)?;
         let modified = status.versions_in(MigrationState::Modified);
         if !modified.is_empty() {
             return Err(Error::Modified { versions: modified });

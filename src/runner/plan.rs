@@ -3,6 +3,7 @@
 use super::catalog::Catalog;
 use super::state::{MigrationState, Status};
 use super::{Error, RunOptions};
+use crate::capture::Direction;
 
 /// How far `up` goes.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -63,6 +64,35 @@ pub(crate) fn refuse_dirty(status: &Status) -> Result<(), Error> {
     }
 }
 
+/// The migration stopped part way through a backfill, and the direction it was going in.
+fn unfinished(status: &Status) -> Option<(&str, Direction)> {
+    status
+        .migrations
+        .iter()
+        .find(|m| m.state == MigrationState::InProgress)
+        .map(|m| (m.version.as_str(), m.direction.unwrap_or(Direction::Up)))
+}
+
+/// Refuses while a migration's backfill is unfinished (an application starting in production,
+/// which applies nothing, cannot finish it).
+pub(crate) fn refuse_in_progress(status: &Status) -> Result<(), Error> {
+    match unfinished(status) {
+        Some((version, direction)) => Err(Error::Unfinished { version: version.to_string(), direction }),
+        None => Ok(()),
+    }
+}
+
+/// Refuses to go on in `direction` while a migration's backfill is unfinished in the other.
+fn refuse_unfinished(status: &Status, direction: Direction) -> Result<Option<String>, Error> {
+    match unfinished(status) {
+        Some((version, going)) if going == direction => Ok(Some(version.to_string())),
+        Some((version, going)) => Err(Error::Unfinished { version: version.to_string(), direction: going }),
+        None => Ok(None),
+    }
+}
+
+/// The migrations to apply: one stopped part way through a backfill first (it resumes), then
+/// the pending ones.
 pub(crate) fn plan_up(
     status: &Status,
     catalog: &Catalog,
@@ -70,7 +100,15 @@ pub(crate) fn plan_up(
     options: &RunOptions,
 ) -> Result<Vec<String>, Error> {
     refuse_dirty(status)?;
-    choose_up(status, catalog, target, options)
+    let resumed = refuse_unfinished(status, Direction::Up)?;
+    let mut chosen = choose_up(status, catalog, target, options)?;
+    if let Some(version) = resumed {
+        chosen.insert(0, version);
+        if let UpTarget::Steps(n) = target {
+            chosen.truncate(*n as usize);
+        }
+    }
+    Ok(chosen)
 }
 
 /// What `up` would apply, dirty or not: `--sql` shows it even while a migration is dirty, as
@@ -118,6 +156,7 @@ pub(crate) fn choose_up(
 /// The migrations to revert, newest first.
 pub(crate) fn plan_down(status: &Status, target: &DownTarget) -> Result<Vec<String>, Error> {
     refuse_dirty(status)?;
+    refuse_unfinished(status, Direction::Down)?;
     choose_down(status, target)
 }
 

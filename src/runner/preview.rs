@@ -72,7 +72,7 @@ impl Offline {
 
     /// `up` from an empty database: every migration is pending.
     pub async fn preview_up(&self, target: &UpTarget) -> Result<Vec<Preview>, Error> {
-        let status = state::assess(&self.catalog, &[], self.backend).await;
+        let status = state::assess(&self.catalog, &[], &[], self.backend).await;
         let versions = plan::choose_up(&status, &self.catalog, target, &RunOptions::default())?;
         previews(&self.catalog, &versions, Direction::Up, self.backend, Some(&Schema::default())).await
     }
@@ -96,10 +96,11 @@ fn all_applied(catalog: &Catalog) -> Status {
             state: MigrationState::Applied,
             applied_at: None,
             execution_ms: None,
+            direction: None,
         })
         .collect();
     let head = catalog.head().map(str::to_string);
-    Status { is_up_to_date: true, current: head.clone(), head, pending: Vec::new(), migrations, in_progress: None, unfinished_run: None }
+    Status { is_up_to_date: true, current: head.clone(), head, pending: Vec::new(), migrations, in_progress: None, unfinished_run: None, backfills: Vec::new() }
 }
 
 /// The previews of `versions` in order, each migration's catalogue probes answered from the

@@ -19,6 +19,8 @@ pub trait Progress: Send + Sync {
     fn backed_up(&self, _backup: &crate::backup::Backup) {}
     /// A statement of `version` waited too long for a lock; the migration was rolled back and
     /// is tried again (try `attempt` of `of`) after `pause`; `why` names who held the lock.
+    /// A backfill of the running migration finished a batch (and, `finished`, its last).
+    fn backfill(&self, _tick: &crate::backfill::Tick<'_>) {}
     fn gave_way(&self, _version: &str, _direction: Direction, _attempt: u32, _of: u32, _pause: Duration, _why: &str) {}
 }
 

@@ -2,6 +2,8 @@
 
 use super::catalog::Catalog;
 use crate::db::Backend;
+use crate::backfill::Checkpoint;
+use crate::capture::Direction;
 use crate::history::AppliedRow;
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -20,6 +22,9 @@ pub enum MigrationState {
     Missing,
     /// Failed part way where it could not be rolled back.
     Dirty,
+    /// Stopped part way through a backfill (killed, or its connection lost): the command in
+    /// its `direction` resumes it from its checkpoints.
+    InProgress,
     /// Not applied, yet older than the newest applied migration (two branches merged).
     OutOfOrder,
 }
@@ -32,6 +37,7 @@ impl MigrationState {
             MigrationState::Modified => "modified",
             MigrationState::Missing => "missing",
             MigrationState::Dirty => "dirty",
+            MigrationState::InProgress => "in-progress",
             MigrationState::OutOfOrder => "out-of-order",
         }
     }
@@ -48,6 +54,9 @@ pub struct MigrationStatus {
     pub state: MigrationState,
     pub applied_at: Option<String>,
     pub execution_ms: Option<i64>,
+    /// For a migration `in-progress`: the direction it was running in.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub direction: Option<crate::capture::Direction>,
 }
 
 /// The whole picture, as `status` shows it and health checks consume it.
@@ -71,6 +80,9 @@ pub struct Status {
     /// lock file names it).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub unfinished_run: Option<String>,
+    /// The backfills of migrations in progress: how far each got.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub backfills: Vec<Checkpoint>,
 }
 
 impl Status {
@@ -83,9 +95,21 @@ impl Status {
     }
 }
 
+/// The backfill checkpoints that tell a dirty migration from one in progress: read only when
+/// some migration is dirty (otherwise none matter).
+pub(crate) async fn checkpoints<C: sea_orm::ConnectionTrait>(conn: &C, applied: &[AppliedRow]) -> Vec<Checkpoint> {
+    if applied.iter().any(|r| r.dirty) { crate::backfill::checkpoint_rows(conn).await } else { Vec::new() }
+}
+
+/// The direction a dirty migration was running in when it stopped part way through a backfill
+/// (its marker row says so), if it was.
+fn resumes(version: &str, checkpoints: &[Checkpoint]) -> Option<Direction> {
+    checkpoints.iter().find(|c| c.version == version && c.is_marker()).map(|c| c.direction)
+}
+
 /// Compares the code with the applied rows. Checksums of applied migrations are recomputed
 /// from their code to spot edits.
-pub(crate) async fn assess(catalog: &Catalog, applied: &[AppliedRow], backend: Backend) -> Status {
+pub(crate) async fn assess(catalog: &Catalog, applied: &[AppliedRow], checkpoints: &[Checkpoint], backend: Backend) -> Status {
     let rows: BTreeMap<&str, &AppliedRow> =
         applied.iter().map(|r| (r.version.as_str(), r)).collect();
     let newest_applied = rows.keys().next_back().copied();
@@ -94,7 +118,9 @@ pub(crate) async fn assess(catalog: &Catalog, applied: &[AppliedRow], backend: B
         let version = migration.name();
         let status = match rows.get(version) {
             Some(row) => {
-                let state = if row.dirty {
+                let state = if row.dirty && resumes(version, checkpoints).is_some() {
+                    MigrationState::InProgress
+                } else if row.dirty {
                     MigrationState::Dirty
                 } else if is_modified(catalog, migration, row, backend).await {
                     MigrationState::Modified
@@ -111,6 +137,7 @@ pub(crate) async fn assess(catalog: &Catalog, applied: &[AppliedRow], backend: B
                 },
                 applied_at: None,
                 execution_ms: None,
+                direction: None,
             },
         };
         migrations.push(status);
@@ -124,7 +151,16 @@ pub(crate) async fn assess(catalog: &Catalog, applied: &[AppliedRow], backend: B
         migrations.push(applied_status(row, state));
     }
     migrations.sort_by(|a, b| a.version.cmp(&b.version));
-    summarise(migrations, catalog.head(), newest_applied)
+    for m in migrations.iter_mut().filter(|m| m.state == MigrationState::InProgress) {
+        m.direction = resumes(&m.version, checkpoints);
+    }
+    let mut status = summarise(migrations, catalog.head(), newest_applied);
+    status.backfills = checkpoints
+        .iter()
+        .filter(|c| !c.is_marker() && status.migrations.iter().any(|m| m.version == c.version && m.state == MigrationState::InProgress))
+        .cloned()
+        .collect();
+    status
 }
 
 async fn is_modified(
@@ -148,6 +184,7 @@ fn applied_status(row: &AppliedRow, state: MigrationState) -> MigrationStatus {
         state,
         applied_at: Some(row.applied_at.clone()),
         execution_ms: Some(row.execution_ms),
+        direction: None,
     }
 }
 
@@ -163,7 +200,7 @@ fn summarise(
         .collect();
     let blocked = migrations
         .iter()
-        .any(|m| matches!(m.state, MigrationState::Dirty | MigrationState::Modified));
+        .any(|m| matches!(m.state, MigrationState::Dirty | MigrationState::InProgress | MigrationState::Modified));
     Status {
         is_up_to_date: pending.is_empty() && !blocked,
         current: current.map(str::to_string),
@@ -172,5 +209,6 @@ fn summarise(
         migrations,
         in_progress: None,
         unfinished_run: None,
+        backfills: Vec::new(),
     }
 }

@@ -5,7 +5,13 @@ use crate::history::{EVENTS_TABLE, MIGRATIONS_TABLE};
 
 /// Tables that belong to the migration machinery, not to the application: seamigrate's history
 /// and event log, and sea-orm-migration's own history table.
-pub const HISTORY_TABLES: [&str; 4] = [MIGRATIONS_TABLE, EVENTS_TABLE, "seaql_migrations", crate::lock::galera::LOCK_TABLE];
+pub const HISTORY_TABLES: [&str; 5] = [
+    MIGRATIONS_TABLE,
+    EVENTS_TABLE,
+    "seaql_migrations",
+    crate::lock::galera::LOCK_TABLE,
+    crate::backfill::BACKFILLS_TABLE,
+];
 
 /// Which tables to consider, by exact name. An empty `include` means every table; `exclude`
 /// wins over `include`; the [`HISTORY_TABLES`] are always left out.

@@ -11,15 +11,15 @@ async fn adopts_the_stock_runner(db: TestDb) {
     let m = Migrator::new::<migration::Migrator>(db.connect().await).unwrap();
     let status = m.status().await.unwrap();
     assert_eq!(status.current.as_deref(), Some("m20250101_000001_create_reference_schema"));
-    assert_eq!(status.pending, vec!["m20250301_000002_add_user_display_name"]);
+    assert_eq!(status.pending, vec!["m20250301_000002_add_user_display_name", "m20250401_000003_seal_credentials"]);
     let report = m.up(&UpTarget::All, &RunOptions::default()).await.unwrap();
     let applied: Vec<_> = report.steps.iter().map(|s| s.version.as_str()).collect();
-    assert_eq!(applied, vec!["m20250301_000002_add_user_display_name"], "nothing re-ran");
+    assert_eq!(applied, vec!["m20250301_000002_add_user_display_name", "m20250401_000003_seal_credentials"], "nothing re-ran");
     let events = m.history(None).await.unwrap();
     assert_eq!(events[0].action, Action::Adopt);
     assert!(has_table(&conn, "seaql_migrations").await, "the stock table is left in place");
     let states: Vec<_> = m.status().await.unwrap().migrations.iter().map(|m| m.state.as_str()).collect();
-    assert_eq!(states, vec!["applied", "applied"]);
+    assert_eq!(states, vec!["applied", "applied", "applied"]);
 }
 
 crate::on_each_backend!(adopts_the_stock_runner);
@@ -50,58 +50,13 @@ pub(crate) const CHILD_URL: &str = "SEAMIGRATE_TEST_ADOPT_CHILD_URL";
 /// `CHILD_URL` set ([`crate::children`]): it adopts the stock runner's records and applies the
 /// one pending migration, saying when it starts and when it is done.
 pub(crate) async fn adoption_child(url: &str) {
-    use std::io::Write;
-    let url = seamigrate::DatabaseUrl::parse(url).unwrap();
-    let session = seamigrate::db::Session::open(&url, &Default::default()).await.unwrap();
-    let m = Migrator::new::<stock::Stock>(session).unwrap();
-    let mut out = std::io::stdout();
-    let _ = writeln!(out, "READY");
-    let _ = out.flush();
-    m.up(&UpTarget::All, &RunOptions::default()).await.unwrap();
-    let _ = writeln!(out, "DONE");
-    let _ = out.flush();
+    crate::children::up_between_ready_and_done(url, |s| Migrator::new::<stock::Stock>(s).unwrap()).await;
 }
 
 /// Starts the child on `db` and kills it (SIGKILL) `delay` after it says it is ready, or lets it
 /// finish when `delay` is `None`. Returns whether it finished, and how long it ran.
 async fn child_run(db: &TestDb, delay: Option<std::time::Duration>) -> (bool, std::time::Duration) {
-    use tokio::io::AsyncBufReadExt;
-    let exe = std::env::current_exe().unwrap();
-    let mut child = tokio::process::Command::new(exe)
-        .env(CHILD_URL, &db.url)
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::null())
-        .kill_on_drop(true)
-        .spawn()
-        .unwrap();
-    let mut lines = tokio::io::BufReader::new(child.stdout.take().unwrap()).lines();
-    while let Some(line) = lines.next_line().await.unwrap() {
-        if line.contains("READY") {
-            break;
-        }
-    }
-    let started = std::time::Instant::now();
-    let mut done = false;
-    let read = async {
-        while let Ok(Some(line)) = lines.next_line().await {
-            if line.contains("DONE") {
-                return true;
-            }
-        }
-        false
-    };
-    match delay {
-        None => done = read.await,
-        Some(delay) => {
-            tokio::select! {
-                finished = read => done = finished,
-                _ = tokio::time::sleep(delay) => { let _ = child.start_kill(); }
-            }
-        }
-    }
-    let ran = started.elapsed();
-    let _ = child.wait().await;
-    (done, ran)
+    crate::children::run_child(CHILD_URL, &db.url, &[], delay).await
 }
 
 /// A `kill -9` at a random moment of the first run on a stock-runner database never hides the

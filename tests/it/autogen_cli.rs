@@ -75,8 +75,9 @@ async fn check_refuses_pending_migrations(db: TestDb) {
     assert_eq!(code, 1);
     assert_eq!(
         err,
-        "error: the database is not at head: 2 migration(s) pending \
-         (m20250101_000001_create_reference_schema, m20250301_000002_add_user_display_name); \
+        "error: the database is not at head: 3 migration(s) pending \
+         (m20250101_000001_create_reference_schema, m20250301_000002_add_user_display_name, \
+         m20250401_000003_seal_credentials); \
          apply them with `up` first, or the comparison would repeat what they do\n"
     );
     let (code, _, err) = entities_cli(&["-u", &db.url, "autogenerate", "x", "--preview"]).await;

@@ -9,8 +9,9 @@ use sea_orm::{ConnectionTrait, DatabaseConnection, Statement};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 
-const HEAD: &str = "m20250301_000002_add_user_display_name";
-const FIRST: &str = "m20250101_000001_create_reference_schema";
+const HEAD: &str = "m20250401_000003_seal_credentials";
+/// The version below head, where `down` leaves the database.
+const BELOW_HEAD: &str = "m20250301_000002_add_user_display_name";
 
 on_each_backend!(
     restore_brings_back_rows_and_schema_version,
@@ -100,12 +101,12 @@ async fn restore_brings_back_rows_and_schema_version(db: TestDb) {
     let actions: Vec<&str> = events["events"].as_array().unwrap().iter().map(|e| e["action"].as_str().unwrap()).collect();
     assert_eq!(actions[actions.len() - 2..], ["down", "restore"], "{out}");
 
-    // The safety backup holds the destroyed state, at the first version.
+    // The safety backup holds the destroyed state, at the version below head.
     let all = listed(&dir).await;
     assert_eq!(all.len(), 2, "{all:?}");
     let safety = &all[1]["metadata"];
     assert_eq!(safety["reason"], "before-restore");
-    assert_eq!(safety["schema_version"], FIRST);
+    assert_eq!(safety["schema_version"], BELOW_HEAD);
 
     // Restoring the safety backup brings back the destroyed state.
     let safety_dump = all[1]["dump"].as_str().expect("dump").to_string();
@@ -116,7 +117,7 @@ async fn restore_brings_back_rows_and_schema_version(db: TestDb) {
     assert!(has_table(&conn, "after_backup").await);
     let _ = conn.close().await;
     let (_, out, _) = cli(&["-u", url, "current"]).await;
-    assert_eq!(out.trim(), FIRST);
+    assert_eq!(out.trim(), BELOW_HEAD);
 }
 
 async fn damaged_dump_is_refused(db: TestDb) {

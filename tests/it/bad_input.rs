@@ -18,7 +18,7 @@ pub(crate) fn cli_child(joined: &str) -> ! {
         .chain(joined.split('\u{1f}').map(str::to_string))
         .map(std::ffi::OsString::from)
         .collect();
-    let code = seamigrate::cli::run_process::<migration::Migrator>(args, Some(migration::entities()));
+    let code = seamigrate::cli::run_app_process::<migration::Migrator>(args, &migration::app());
     std::process::exit(code);
 }
 

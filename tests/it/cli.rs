@@ -156,16 +156,16 @@ async fn commands_print_what_they_did(db: TestDb) {
     assert_eq!(code, 0);
     golden("status.txt", &normalise(&out));
     let (_, out, _) = cli(&["-u", url, "current"]).await;
-    assert_eq!(out, "m20250301_000002_add_user_display_name\n");
+    assert_eq!(out, "m20250401_000003_seal_credentials\n");
     let (code, out, _) = cli(&["-u", url, "--format", "json", "status"]).await;
     assert_eq!(code, 0);
     let json: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert_eq!(json["is_up_to_date"], true);
-    assert_eq!(json["current"], "m20250301_000002_add_user_display_name");
+    assert_eq!(json["current"], "m20250401_000003_seal_credentials");
     assert_eq!(json["head"], json["current"]);
     assert_eq!(json["pending"], serde_json::json!([]));
     assert_eq!(json["migrations"][0]["state"], "applied");
-    assert_eq!(json["migrations"].as_array().unwrap().len(), 2);
+    assert_eq!(json["migrations"].as_array().unwrap().len(), 3);
 
     let (code, out, err) = cli(&["-u", url, "down"]).await;
     assert_eq!(code, 0, "{err}");
@@ -173,25 +173,25 @@ async fn commands_print_what_they_did(db: TestDb) {
     let (_, out, _) = cli(&["-u", url, "--format", "json", "status"]).await;
     let json: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert_eq!(json["is_up_to_date"], false);
-    assert_eq!(json["pending"], serde_json::json!(["m20250301_000002_add_user_display_name"]));
+    assert_eq!(json["pending"], serde_json::json!(["m20250401_000003_seal_credentials"]));
 
     let (code, out, _) = cli(&["-u", url, "history"]).await;
     assert_eq!(code, 0);
-    assert_eq!(out.lines().count(), 4, "header and three events:\n{out}");
+    assert_eq!(out.lines().count(), 5, "header and four events:\n{out}");
 
-    let (code, out, err) = cli(&["-u", url, "resolve", "m20250301", "--as", "pending"]).await;
+    let (code, out, err) = cli(&["-u", url, "resolve", "m20250401", "--as", "pending"]).await;
     assert_eq!(code, 0, "{err}");
     assert_eq!(
         out,
-        "Resolved m20250301_000002_add_user_display_name as pending (it was pending); nothing was \
-         run; the database is at m20250101_000001_create_reference_schema\n"
+        "Resolved m20250401_000003_seal_credentials as pending (it was pending); nothing was \
+         run; the database is at m20250301_000002_add_user_display_name\n"
     );
     let (code, _, _) = cli(&["-u", url, "resolve", "m20250301", "--as", "maybe"]).await;
     assert_eq!(code, 2);
 
     let (code, _, err) = cli(&["-u", url, "up", "--to", "m2099"]).await;
     assert_eq!(code, 1);
-    assert_eq!(err, "error: unknown migration version 'm2099'; closest: m20250301_000002_add_user_display_name, m20250101_000001_create_reference_schema\n");
+    assert_eq!(err, "error: unknown migration version 'm2099'; closest: m20250401_000003_seal_credentials, m20250301_000002_add_user_display_name, m20250101_000001_create_reference_schema\n");
 
     // Without a terminal, destructive commands need --yes; in production they are refused.
     let (code, _, err) = cli(&["-u", url, "fresh"]).await;
@@ -222,7 +222,7 @@ async fn schema_option(db: TestDb) {
     let (code, _, err) = cli(&["-u", url, "-s", "tenant_a", "up"]).await;
     assert_eq!(code, 0, "{err}");
     let (_, out, _) = cli(&["-u", url, "-s", "tenant_a", "current"]).await;
-    assert_eq!(out, "m20250301_000002_add_user_display_name\n");
+    assert_eq!(out, "m20250401_000003_seal_credentials\n");
     let (_, out, _) = cli(&["-u", url, "current"]).await;
     assert_eq!(out, "base\n", "the public schema is untouched");
     let conn = db.connect().await;
@@ -237,7 +237,7 @@ async fn schema_option(db: TestDb) {
     .unwrap()
     .unwrap();
     let n: i64 = row.try_get("", "n").unwrap();
-    assert_eq!(n, 9, "six tables, two history tables and the stock runner's in tenant_a");
+    assert_eq!(n, 10, "six tables, three history tables (with the backfills') and the stock runner's in tenant_a");
 }
 
 crate::on_each_backend!(schema_option);

@@ -42,7 +42,7 @@ async fn create_and_drop(db: TestDb) {
     assert_eq!(code, 0, "{err}");
     assert!(err.contains("created database '"), "{err}");
     let (code, out, _) = cli(&["-u", url, "current"]).await;
-    assert_eq!((code, out.trim()), (0, "m20250301_000002_add_user_display_name"));
+    assert_eq!((code, out.trim()), (0, "m20250401_000003_seal_credentials"));
     assert_eq!(cli(&["-u", url, "database", "drop", "--yes"]).await.0, 0);
 }
 

@@ -104,7 +104,7 @@ async fn fleet_stops_continues_and_resumes(db: TestDb) {
     let doc: Value = serde_json::from_str(&out).unwrap();
     for target in doc["targets"].as_array().unwrap() {
         assert_eq!(target["pending"], 0, "{target}");
-        assert_eq!(target["after"], "m20250301_000002_add_user_display_name", "{target}");
+        assert_eq!(target["after"], "m20250401_000003_seal_credentials", "{target}");
     }
     // Every target is really at head, by its own runner's full status.
     for line in &lines {
@@ -158,7 +158,7 @@ async fn library_fleet_bounds_connections(db: TestDb) {
     let report = fleet.up::<migration::Migrator>(&UpTarget::All, &RunOptions::default(), &|m| m, &Quiet).await;
     assert!(report.succeeded(), "{report:#?}");
     assert!(report.peak_connections <= 3 && report.peak_connections >= 1, "{report:#?}");
-    assert!(report.targets.iter().all(|t| t.outcome == Outcome::Ok && t.migrations == 2), "{report:#?}");
+    assert!(report.targets.iter().all(|t| t.outcome == Outcome::Ok && t.migrations == 3), "{report:#?}");
     let again = fleet.up::<migration::Migrator>(&UpTarget::All, &RunOptions::default(), &|m| m, &Quiet).await;
     assert_eq!(again.count(Outcome::AtHead), 9, "{again:#?}");
     for s in siblings {
@@ -213,7 +213,7 @@ async fn targets_file_errors_are_one_line() {
     assert!(err.contains("line 4") && err.contains("PostgreSQL") && err.lines().count() == 1, "{err}");
     let (code, _, err) = cli(&["--targets", path, "history"]).await;
     assert_eq!(code, 2, "{err}");
-    assert!(err.contains("work with up, down, status, check and lint"), "{err}");
+    assert!(err.contains("work with up, down, status, check, lint and task NAME"), "{err}");
     let (code, _, err) = cli(&["--targets", "/nonexistent/targets.txt", "up"]).await;
     assert_eq!(code, 2, "{err}");
     assert!(err.contains("cannot read the targets file"), "{err}");

@@ -59,7 +59,7 @@ async fn ensure_up_to_date_at_start_up(db: TestDb) {
         .await
         .unwrap_err();
     let Error::NotUpToDate { pending, .. } = &err else { panic!("expected NotUpToDate, got {err}") };
-    assert_eq!(pending.len(), 2);
+    assert_eq!(pending.len(), 3);
     assert!(err.to_string().contains("m20250101_000001_create_reference_schema"), "{err}");
     assert!(!has_table(&conn, "tenants").await);
     let status = seamigrate::ensure_up_to_date::<migration::Migrator>(&conn, Environment::Development)

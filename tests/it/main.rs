@@ -4,6 +4,7 @@
 mod support;
 
 mod adopt;
+mod backfill;
 mod bad_input;
 mod busy_table;
 mod checks;
@@ -15,6 +16,7 @@ mod children;
 mod cli;
 mod codegen;
 mod coexist;
+mod credentials;
 mod concurrency;
 mod database;
 mod diagrams;

@@ -67,7 +67,7 @@ async fn history_zero_and_down_sql_while_dirty(db: TestDb) {
 
     let conn = db.connect().await;
     conn.execute_unprepared(
-        "UPDATE seamigrate_migrations SET dirty = TRUE WHERE version = 'm20250301_000002_add_user_display_name'",
+        "UPDATE seamigrate_migrations SET dirty = TRUE WHERE version = 'm20250401_000003_seal_credentials'",
     )
     .await
     .unwrap();
@@ -76,7 +76,7 @@ async fn history_zero_and_down_sql_while_dirty(db: TestDb) {
     assert!(err.contains("is dirty"), "{err}");
     let (code, out, err) = cli(&["-u", url, "down", "--sql"]).await;
     assert_eq!(code, 0, "{err}");
-    assert!(out.starts_with("-- m20250301_000002_add_user_display_name (down)"), "{out}");
+    assert!(out.starts_with("-- m20250401_000003_seal_credentials (down)"), "{out}");
 }
 
 crate::on_each_backend!(history_zero_and_down_sql_while_dirty);

@@ -28,12 +28,13 @@ async fn sql_is_what_up_runs_and_changes_nothing(db: TestDb) {
     let (code, out, err) = cli(&["-u", &db.url, "--format", "json", "up", "--sql"]).await;
     assert_eq!(code, 0, "{err}");
     let previewed = statements(&out);
-    assert_eq!(previewed.len(), 2);
+    assert_eq!(previewed.len(), 3);
     let conn = db.connect().await;
     for table in ["seamigrate_migrations", "seamigrate_events", "tenants"] {
         assert!(!has_table(&conn, table).await, "--sql created {table}");
     }
-    for statement in previewed.iter().flatten() {
+    // The backfill is described in a comment, which a driver may refuse as an empty query.
+    for statement in previewed.iter().flatten().filter(|s| !s.starts_with("--")) {
         conn.execute_unprepared(statement).await.unwrap_or_else(|e| panic!("{statement}: {e}"));
     }
     let by_hand = discover(&conn, &Filter::all()).await.expect("discover");
@@ -63,7 +64,7 @@ async fn down_sql_follows_the_applied_migrations(db: TestDb) {
     assert!(first < second, "{out}");
     assert!(has_table(&db.connect().await, "tenants").await, "--sql reverted nothing");
     let (_, out, _) = cli(&["-u", &db.url, "status"]).await;
-    assert!(out.contains("2 applied"), "{out}");
+    assert!(out.contains("3 applied"), "{out}");
 }
 
 /// Rendering for a backend needs no database, not even a URL that works.
@@ -76,7 +77,7 @@ async fn backend_renders_without_a_database() {
         assert!(out.contains(&format!("CREATE TABLE {quote}tenants{quote}")), "{backend}: {out}");
         let (code, out, _) = cli(&["down", "--sql", "--backend", backend]).await;
         assert_eq!(code, 0);
-        assert!(out.starts_with("-- m20250301_000002_add_user_display_name (down)\n"), "{out}");
+        assert!(out.starts_with("-- m20250401_000003_seal_credentials (down)\n"), "{out}");
     }
     let (code, _, err) = cli(&["up", "--backend", "postgres"]).await;
     assert_eq!(code, 2, "--backend needs --sql: {err}");

@@ -46,7 +46,7 @@ async fn postgres_over_tls() {
 
     let full = server.url("localhost", "postgres", "app", &format!("sslmode=verify-full&{ca}"));
     works(&full, &["up"]).await;
-    assert!(works(&full, &["status"]).await.contains("2 applied"));
+    assert!(works(&full, &["status"]).await.contains("3 applied"));
     works(&server.url("127.0.0.1", "postgres", "app", "sslmode=require"), &["status"]).await;
     works(&server.url("127.0.0.1", "postgres", "app", &format!("sslmode=verify-ca&{ca}")), &["status"]).await;
 
@@ -90,7 +90,7 @@ async fn postgres_over_tls() {
     assert!(std::fs::read_to_string(&dump).unwrap().contains("CREATE TABLE"), "the dump holds the schema");
     let (code, _, err) = with(&full, &["restore", dump.to_str().unwrap(), "--out", out, "--yes"]).await;
     assert_eq!(code, 0, "restore over TLS: {err}");
-    assert!(works(&full, &["status"]).await.contains("2 applied"));
+    assert!(works(&full, &["status"]).await.contains("3 applied"));
 
     // A server that offers no TLS, under a mode that demands it.
     let admin = Database::connect(server.url("localhost", "postgres", "postgres", "sslmode=require")).await.unwrap();
@@ -112,7 +112,7 @@ async fn mariadb_over_tls() {
 
     let full = server.url("localhost", "tls", "app", &format!("ssl-mode=VERIFY_IDENTITY&{ca}"));
     works(&full, &["up"]).await;
-    assert!(works(&full, &["status"]).await.contains("2 applied"));
+    assert!(works(&full, &["status"]).await.contains("3 applied"));
     works(&server.url("127.0.0.1", "tls", "app", "ssl-mode=REQUIRED"), &["status"]).await;
     works(&server.url("127.0.0.1", "tls", "app", &format!("ssl-mode=VERIFY_CA&{ca}")), &["status"]).await;
 
