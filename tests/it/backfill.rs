@@ -165,7 +165,8 @@ async fn backfill_survives_kill_9(db: TestDb) {
                 if midway == 1 {
                     let text = status_text(&db).await;
                     let line = format!("backfill `bf_items` of {VERSION} (up): ");
-                    assert!(text.contains(&line) && text.contains("rows done of ~100,000 (") && text.contains("`up` resumes it"), "{text}");
+                    // The total is the catalogue's estimate (approximate on MySQL/MariaDB).
+                    assert!(text.contains(&line) && text.contains(" rows done of ~") && text.contains("`up` resumes it"), "{text}");
                 }
             }
             MigrationState::Pending => before += 1,
