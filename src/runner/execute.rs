@@ -321,7 +321,10 @@ async fn run_marked(
         // Outside a transaction even on PostgreSQL: the session's setting, put back below.
         begin.raw(&step.limits.session_sql(backend).remove(0));
     }
-    if wrapped {
+    // The dirty mark and a backfill's marker commit together: PostgreSQL runs a message of
+    // several statements as one transaction; SQLite runs each on its own unless wrapped.
+    let together = !wrapped && step.backfills && backend == Backend::Sqlite;
+    if wrapped || together {
         begin.raw("BEGIN");
     }
     match step.direction {
@@ -333,10 +336,18 @@ async fn run_marked(
         // With the dirty mark: the direction to resume in, should the run be cut off.
         begin.raw(&crate::backfill::mark(db.get_database_backend(), step.version(), step.direction));
     }
+    if together {
+        begin.raw("COMMIT");
+    }
     let before = if wrapped {
         questions(db, &format!("{};\n{QUESTIONS}", begin.sql())).await?
     } else {
-        begin.send(db).await?;
+        if let Err(err) = begin.send(db).await {
+            if together {
+                let _ = db.execute_unprepared("ROLLBACK").await;
+            }
+            return Err(err.into());
+        }
         None
     };
     let with_count = |err: DbErr| Failure { err, committing: false, questions: before };
