@@ -95,10 +95,7 @@ impl Keyset {
 
 /// `name` quoted as an identifier for `backend`.
 pub(super) fn ident(backend: DbBackend, name: &str) -> String {
-    match backend {
-        DbBackend::MySql => crate::batch::def::quote_mysql(name),
-        _ => crate::batch::def::quote(name),
-    }
+    crate::batch::def::quote_for(backend, name)
 }
 
 /// `value` as an SQL literal for `backend`, escaped by sea-query.

@@ -64,6 +64,14 @@ pub(crate) fn quote(name: &str) -> String {
     format!("\"{}\"", name.replace('"', "\"\""))
 }
 
+/// `name` quoted as an identifier for `backend`.
+pub(crate) fn quote_for(backend: sea_orm::DbBackend, name: &str) -> String {
+    match backend {
+        sea_orm::DbBackend::MySql => quote_mysql(name),
+        _ => quote(name),
+    }
+}
+
 /// `name` as a back-quoted identifier (MySQL).
 pub(crate) fn quote_mysql(name: &str) -> String {
     format!("`{}`", name.replace('`', "``"))

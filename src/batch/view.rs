@@ -1,7 +1,7 @@
 //! Creating and dropping a view, on every backend (a materialized view on PostgreSQL only), and
 //! a PostgreSQL extension.
 
-use super::def::{quote, quote_mysql};
+use super::def::quote;
 use super::{BatchError, error::Target, exec_sql};
 use sea_orm::DbBackend;
 use sea_orm_migration::SchemaManager;
@@ -32,10 +32,7 @@ fn kind(manager: &SchemaManager<'_>, name: &str, materialized: bool) -> Result<&
 }
 
 fn quoted(manager: &SchemaManager<'_>, name: &str) -> String {
-    match manager.get_database_backend() {
-        DbBackend::MySql => quote_mysql(name),
-        _ => quote(name),
-    }
+    super::def::quote_for(manager.get_database_backend(), name)
 }
 
 /// Installs the PostgreSQL extension `name` where it is not installed yet; nothing on other
