@@ -195,6 +195,11 @@ async fn credentials_sealed_rotated_and_opened(db: TestDb) {
     assert!(out.contains("re-sealed 0 value(s)"), "a second run leaves everything: {out}");
     assert_eq!(stored(&conn).await, rotated);
 
+    let (code, out, _) = cli(&mut printed, &db, &["task"], &[]);
+    assert!(code == 0 && out.starts_with("TASK") && out.contains("rotate-credentials  re-seal"), "{out}");
+    let (code, _, err) = cli(&mut printed, &db, &["task", "rotate"], &[]);
+    assert_eq!((code, err.as_str()), (1, "error: no task named `rotate`; known: rotate-credentials\n"));
+
     // A wrong key is refused in one line, never read as garbage.
     let (code, _, err) = cli(&mut printed, &db, &["down"], &[("CREDENTIALS_KEY", Some(&new_key()))]);
     assert_eq!(code, 1);
