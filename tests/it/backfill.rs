@@ -162,7 +162,7 @@ async fn backfill_survives_kill_9(db: TestDb) {
                 // Checkpoint and rows read in one statement (one snapshot): the server may still
                 // be committing the killed run's last batch, with its checkpoint.
                 let sql = format!(
-                    "SELECT (SELECT rows_done FROM seamigrate_backfills WHERE name = 'bf_items') - \
+                    "SELECT COALESCE((SELECT rows_done FROM seamigrate_backfills WHERE name = 'bf_items'), 0) - \
                      (SELECT COUNT(*) FROM bf_items WHERE n = {})",
                     expected + 1
                 );
